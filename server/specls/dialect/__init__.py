@@ -1,0 +1,25 @@
+"""Spec text → sections, directives, requirement IDs, with exact ranges."""
+
+from specls.dialect.model import (
+    CodeBlock,
+    Directive,
+    DirectiveKind,
+    Marker,
+    Requirement,
+    RequirementKind,
+    Section,
+    SpecDocument,
+)
+from specls.dialect.parser import parse_document
+
+__all__ = [
+    "CodeBlock",
+    "Directive",
+    "DirectiveKind",
+    "Marker",
+    "Requirement",
+    "RequirementKind",
+    "Section",
+    "SpecDocument",
+    "parse_document",
+]

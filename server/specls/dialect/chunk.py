@@ -1,0 +1,244 @@
+"""Parse one section's own text: directives, code blocks, markers, requirement IDs.
+
+A chunk always starts outside any fence (it starts at a heading), so it can
+be parsed alone and cached by its text: an edit re-parses only the chunk it
+touches. mistune decides what is really a link (not in a code span, not
+escaped, not in indented code); a regex over the source gives each link's
+exact position, and the two are paired in order.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+from urllib.parse import unquote
+
+import mistune
+
+from specls.dialect.blocks import scan_fences
+from specls.dialect.model import (
+    Chunk,
+    CodeBlock,
+    Directive,
+    DirectiveKind,
+    Marker,
+    Requirement,
+    RequirementKind,
+)
+from specls.text import Position, Range, utf16_len
+
+_LINK = re.compile(
+    r"\[(@[A-Za-z][\w-]*)\]\([ \t]*(<[^>\n]*>|[^()\s]*)(?:[ \t]+\"[^\"\n]*\")?[ \t]*\)"
+)
+_CLARIFY = re.compile(r"\[NEEDS CLARIFICATION(?::[ \t]*([^\]\n]*))?\]")
+_SPECKIT_DEF = re.compile(r"^\s*(?:[-*+]\s+)?\*\*((?:FR|SC|NFR)-\d{3,})\*\*")
+_SPECKIT_REF = re.compile(r"\b(?:FR|SC|NFR)-\d{3,}\b")
+_TASK_DEF = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(T\d{3,})\b")
+_TASK_REF = re.compile(r"\bT\d{3,}\b")
+_TASK_PATH = re.compile(r"\bin\s+`?((?:[\w.\-]+/)*[\w\-]+\.[A-Za-z0-9]+)`?")
+_KIRO_REQ = re.compile(r"^#{1,6}\s+Requirement\s+(\d+)\b")
+_KIRO_CRITERION = re.compile(r"^\s*(\d+)\.\s+(?:WHEN|IF|WHILE|WHERE|THE)\b")
+_KIRO_REFS = re.compile(r"_Requirements?:\s*([^_\n]+)_")
+_KIRO_REF_ITEM = re.compile(r"\d+(?:\.\d+)?(?:\s*-\s*\d+(?:\.\d+)?)?")
+_OPENSPEC_REQ = re.compile(r"^#{3}\s+Requirement:\s*(.+?)\s*$")
+
+_markdown = mistune.create_markdown(renderer=None)
+
+
+def _col(line: str, index: int) -> int:
+    return utf16_len(line[:index])
+
+
+def _range(line_no: int, line: str, start: int, end: int) -> Range:
+    return Range(Position(line_no, _col(line, start)), Position(line_no, _col(line, end)))
+
+
+def _link_labels(tokens: list[dict[str, Any]], out: list[tuple[str, str]]) -> None:
+    for token in tokens:
+        if token.get("type") == "link":
+            children = token.get("children") or []
+            label = "".join(c.get("raw", "") for c in children if c.get("type") == "text")
+            url = token.get("attrs", {}).get("url", "")
+            if label.startswith("@"):
+                out.append((label, unquote(url)))
+        children = token.get("children")
+        if isinstance(children, list):
+            _link_labels(children, out)
+
+
+def _parse_info(info: str) -> tuple[str | None, str | None, tuple[int, int] | None]:
+    """Language and `file=` attribute of a fence info string, with the value's span."""
+    words = info.split()
+    language = words[0] if words and "=" not in words[0] else None
+    m = re.search(r"(?:^|\s)file=(\"[^\"]*\"|'[^']*'|\S+)", info)
+    if not m:
+        return language, None, None
+    value = m.group(1)
+    start, end = m.start(1), m.end(1)
+    if value[:1] in "\"'":
+        value, start, end = value[1:-1], start + 1, end - 1
+    return language, value, (start, end)
+
+
+def _code_blocks(lines: list[str]) -> tuple[list[CodeBlock], set[int]]:
+    blocks: list[CodeBlock] = []
+    fenced: set[int] = set()
+    for fence in scan_fences(lines):
+        fenced.update(range(fence.open_line, fence.close_line + 1))
+        open_text = lines[fence.open_line]
+        info_start = open_text.find(fence.info) if fence.info else len(open_text)
+        language, file, span = _parse_info(fence.info)
+        body_end = fence.close_line if fence.closed else fence.close_line + 1
+        content = "\n".join(lines[fence.open_line + 1 : body_end])
+        if body_end > fence.open_line + 1:
+            content += "\n"
+        last = lines[fence.close_line]
+        blocks.append(
+            CodeBlock(
+                info=fence.info,
+                language=language,
+                file=file,
+                content=content,
+                range=Range(
+                    Position(fence.open_line, 0), Position(fence.close_line, utf16_len(last))
+                ),
+                info_range=_range(
+                    fence.open_line, open_text, info_start, info_start + len(fence.info)
+                ),
+                file_range=(
+                    _range(fence.open_line, open_text, info_start + span[0], info_start + span[1])
+                    if span
+                    else None
+                ),
+            )
+        )
+    return blocks, fenced
+
+
+def _kiro_ref_markers(line_no: int, line: str) -> list[Marker]:
+    markers = []
+    for m in _KIRO_REFS.finditer(line):
+        base = m.start(1)
+        for item in _KIRO_REF_ITEM.finditer(m.group(1)):
+            markers.append(
+                Marker(
+                    item.group(0).replace(" ", ""),
+                    _range(line_no, line, base + item.start(), base + item.end()),
+                )
+            )
+    return markers
+
+
+@lru_cache(maxsize=16384)
+def parse_chunk(text: str) -> Chunk:
+    lines = text.split("\n")
+    blocks, fenced = _code_blocks(lines)
+    labels: list[tuple[str, str]] = []
+    _link_labels(_markdown(text), labels)  # type: ignore[arg-type]
+    directives: list[Directive] = []
+    unknown: list[Marker] = []
+    clarifications: list[Marker] = []
+    requirements: list[Requirement] = []
+    req_refs: list[Marker] = []
+    path_refs: list[Marker] = []
+    next_label = 0
+    kinds = {k.value for k in DirectiveKind}
+    for line_no, line in enumerate(lines):
+        if line_no in fenced:
+            continue
+        for m in _LINK.finditer(line):
+            raw_target = m.group(2)
+            target = raw_target[1:-1] if raw_target.startswith("<") else raw_target
+            if next_label >= len(labels) or labels[next_label] != (m.group(1), unquote(target)):
+                continue  # in a code span, escaped or otherwise not a link
+            next_label += 1
+            name = m.group(1)[1:]
+            if name not in kinds:
+                if not re.match(r"[a-z]+:", target):
+                    unknown.append(Marker(name, _range(line_no, line, m.start(1), m.end(1))))
+                continue
+            path, _, fragment = target.partition("#")
+            t_start = m.start(2) + (1 if raw_target.startswith("<") else 0)
+            directives.append(
+                Directive(
+                    kind=DirectiveKind(name),
+                    target=target,
+                    path=path,
+                    fragment=fragment or None,
+                    range=_range(line_no, line, m.start(), m.end()),
+                    label_range=_range(line_no, line, m.start(1), m.end(1)),
+                    target_range=_range(line_no, line, t_start, t_start + len(target)),
+                )
+            )
+        for m in _CLARIFY.finditer(line):
+            clarifications.append(
+                Marker((m.group(1) or "").strip(), _range(line_no, line, m.start(), m.end()))
+            )
+        defined_here: tuple[int, int] | None = None
+        if d := _SPECKIT_DEF.match(line):
+            defined_here = d.span(1)
+            requirements.append(
+                Requirement(
+                    d.group(1),
+                    RequirementKind.SPECKIT,
+                    _range(line_no, line, *d.span(1)),
+                    line.strip(),
+                )
+            )
+        elif d := _TASK_DEF.match(line):
+            defined_here = d.span(1)
+            requirements.append(
+                Requirement(
+                    d.group(1),
+                    RequirementKind.TASK,
+                    _range(line_no, line, *d.span(1)),
+                    line.strip(),
+                )
+            )
+            for p in _TASK_PATH.finditer(line):
+                path_refs.append(Marker(p.group(1), _range(line_no, line, *p.span(1))))
+        elif d := _KIRO_REQ.match(line):
+            requirements.append(
+                Requirement(
+                    d.group(1),
+                    RequirementKind.KIRO,
+                    _range(line_no, line, *d.span(1)),
+                    line.strip(),
+                )
+            )
+        elif d := _KIRO_CRITERION.match(line):
+            # "N.M" once the document knows which Requirement N this belongs to.
+            requirements.append(
+                Requirement(
+                    "." + d.group(1),
+                    RequirementKind.KIRO,
+                    _range(line_no, line, *d.span(1)),
+                    line.strip(),
+                )
+            )
+        elif d := _OPENSPEC_REQ.match(line):
+            requirements.append(
+                Requirement(
+                    d.group(1),
+                    RequirementKind.OPENSPEC,
+                    _range(line_no, line, *d.span(1)),
+                    line.strip(),
+                )
+            )
+        for pattern in (_SPECKIT_REF, _TASK_REF):
+            for r in pattern.finditer(line):
+                if defined_here and r.span() == defined_here:
+                    continue
+                req_refs.append(Marker(r.group(0), _range(line_no, line, r.start(), r.end())))
+        req_refs.extend(_kiro_ref_markers(line_no, line))
+    return Chunk(
+        text=text,
+        directives=tuple(directives),
+        code_blocks=tuple(blocks),
+        clarifications=tuple(clarifications),
+        requirements=tuple(requirements),
+        requirement_refs=tuple(req_refs),
+        path_refs=tuple(path_refs),
+        unknown_directives=tuple(unknown),
+    )

@@ -1,0 +1,148 @@
+"""The parsed form of one spec document: plain frozen data, no behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from specls.findings import Finding
+from specls.text import Range
+
+
+class DirectiveKind(StrEnum):
+    GENERATE = "generate"
+    TEST = "test"
+    USE = "use"
+    DESCRIBE = "describe"
+
+    @property
+    def is_output(self) -> bool:
+        return self in (DirectiveKind.GENERATE, DirectiveKind.TEST)
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    kind: DirectiveKind
+    target: str  # the link target as written: "../src/x.py#Sym", "#id", "a.spec.md#id"
+    path: str  # the path part, "" for a same-document "#id"
+    fragment: str | None  # symbol or section id after '#'
+    range: Range  # the whole link `[@generate](…)`
+    label_range: Range  # `@generate`
+    target_range: Range  # the text between the parentheses
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    info: str
+    language: str | None
+    file: str | None  # the `file=` attribute, as written
+    content: str
+    range: Range  # from the opening fence to the closing fence (inclusive)
+    info_range: Range
+    file_range: Range | None  # the value of `file=`
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """An inline construct with text: a clarification marker or a requirement ID."""
+
+    text: str
+    range: Range
+
+
+class RequirementKind(StrEnum):
+    SPECKIT = "speckit"  # **FR-001**, **SC-001**
+    TASK = "task"  # - [ ] T001 …
+    KIRO = "kiro"  # Requirement 1 / criterion 1.1
+    OPENSPEC = "openspec"  # ### Requirement: name
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    id: str
+    kind: RequirementKind
+    range: Range
+    text: str  # the requirement line, for hover and completion detail
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """What one section's own lines (heading to next heading) contain.
+
+    Positions are relative to the chunk's first line so a chunk parsed once
+    can be reused wherever its text moves; `Section` shifts them.
+    """
+
+    text: str
+    directives: tuple[Directive, ...]
+    code_blocks: tuple[CodeBlock, ...]
+    clarifications: tuple[Marker, ...]
+    requirements: tuple[Requirement, ...]
+    requirement_refs: tuple[Marker, ...]
+    path_refs: tuple[Marker, ...]  # file paths written in task lines
+    unknown_directives: tuple[Marker, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A heading and its content up to the next heading of the same or higher level.
+
+    Index 0 of a document's sections is always the preamble (level 0, id "").
+    """
+
+    index: int
+    level: int  # 0 = preamble, 1..6 = heading level
+    title: str
+    id: str
+    explicit_id: bool
+    heading_range: Range
+    id_range: Range | None  # the `{#id}` suffix, when explicit
+    range: Range  # heading through the last line of its subsections
+    own_end_line: int  # last line of its own chunk (exclusive of subsections)
+    parent: int | None
+    children: tuple[int, ...]
+    directives: tuple[Directive, ...]
+    code_blocks: tuple[CodeBlock, ...]
+    clarifications: tuple[Marker, ...]
+    requirements: tuple[Requirement, ...]
+    requirement_refs: tuple[Marker, ...]
+    path_refs: tuple[Marker, ...]
+    unknown_directives: tuple[Marker, ...]
+    own_text: str
+
+    @property
+    def is_unit(self) -> bool:
+        return any(d.kind.is_output for d in self.directives)
+
+
+@dataclass(frozen=True, slots=True)
+class SpecDocument:
+    path: str  # workspace-relative, POSIX
+    text_hash: str
+    sections: tuple[Section, ...]
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    front_matter_range: Range | None = None
+    problems: tuple[Finding, ...] = ()
+    line_count: int = 0
+
+    def section_by_id(self, section_id: str) -> Section | None:
+        for section in self.sections:
+            if section.id == section_id:
+                return section
+        return None
+
+    def section_at(self, line: int) -> Section:
+        """The innermost section whose own lines contain `line` (the preamble otherwise)."""
+        found = self.sections[0]
+        for section in self.sections[1:]:
+            if section.heading_range.start.line <= line:
+                found = section
+            else:
+                break
+        return found
+
+    @property
+    def generator(self) -> str | None:
+        value = self.front_matter.get("generator")
+        return value if isinstance(value, str) else None

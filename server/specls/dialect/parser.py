@@ -1,0 +1,223 @@
+"""Assemble a `SpecDocument` from a document's text.
+
+The line scan finds headings; each heading's own lines become a chunk parsed
+(and cached) by `parse_chunk`; here the chunks are shifted to their place,
+given IDs and nested into the section tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import yaml
+
+from specls.dialect.blocks import Heading, scan_blocks
+from specls.dialect.chunk import parse_chunk
+from specls.dialect.model import (
+    Chunk,
+    CodeBlock,
+    Directive,
+    Marker,
+    Requirement,
+    RequirementKind,
+    Section,
+    SpecDocument,
+)
+from specls.dialect.slug import EXPLICIT_ID, Slugger
+from specls.findings import Code, Finding, Severity
+from specls.text import Position, Range, sha256_text, split_lines, utf16_len
+
+
+def _shift_directive(d: Directive, n: int) -> Directive:
+    return replace(
+        d,
+        range=d.range.shifted(n),
+        label_range=d.label_range.shifted(n),
+        target_range=d.target_range.shifted(n),
+    )
+
+
+def _shift_block(b: CodeBlock, n: int) -> CodeBlock:
+    return replace(
+        b,
+        range=b.range.shifted(n),
+        info_range=b.info_range.shifted(n),
+        file_range=b.file_range.shifted(n) if b.file_range else None,
+    )
+
+
+def _shift_marker(m: Marker, n: int) -> Marker:
+    return replace(m, range=m.range.shifted(n))
+
+
+def _shift_requirement(r: Requirement, n: int) -> Requirement:
+    return replace(r, range=r.range.shifted(n))
+
+
+def _front_matter(
+    path: str, lines: list[str], end_line: int, text: str
+) -> tuple[dict[str, Any], list[Finding]]:
+    try:
+        data = yaml.safe_load(text) if text.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = 1 + (mark.line if mark is not None else 0)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return {}, [
+            Finding(
+                Code.BAD_FRONT_MATTER,
+                Severity.ERROR,
+                f"invalid YAML front matter: {reason}",
+                path,
+                Range.of(line, 0, line, utf16_len(lines[line]) if line < len(lines) else 0),
+            )
+        ]
+    if not isinstance(data, dict):
+        return {}, [
+            Finding(
+                Code.BAD_FRONT_MATTER,
+                Severity.ERROR,
+                "front matter must be a YAML mapping",
+                path,
+                Range.of(0, 0, end_line, 3),
+            )
+        ]
+    return data, []
+
+
+def parse_document(path: str, text: str) -> SpecDocument:
+    """Parse a spec's text. Never raises: problems come back as findings."""
+    lines = split_lines(text)
+    scan = scan_blocks(lines)
+    problems: list[Finding] = []
+    front: dict[str, Any] = {}
+    front_range: Range | None = None
+    body_start = 0
+    if scan.front_matter:
+        fm = scan.front_matter
+        front_range = Range.of(fm.start_line, 0, fm.end_line, utf16_len(lines[fm.end_line]))
+        front, fm_problems = _front_matter(path, lines, fm.end_line, fm.text)
+        problems.extend(fm_problems)
+        body_start = fm.end_line + 1
+
+    starts = [body_start] + [h.first_line for h in scan.headings]
+    ends = [h.first_line for h in scan.headings] + [len(lines)]
+    explicit = {m.group(1) for h in scan.headings if (m := EXPLICIT_ID.search(h.text)) is not None}
+    slugger = Slugger(reserved=explicit)
+    seen_ids: dict[str, Range] = {}
+    sections: list[Section] = []
+    stack: list[int] = []  # indices of open ancestors
+    children: dict[int, list[int]] = {}
+    kiro_req: str | None = None
+    for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        heading: Heading | None = scan.headings[index - 1] if index else None
+        chunk: Chunk = parse_chunk("\n".join(lines[start:end]))
+        if heading is None:
+            level, title, section_id, explicit_id, id_range = 0, "", "", False, None
+            heading_range = Range.of(start, 0, start, 0)
+        else:
+            level = heading.level
+            raw = heading.text
+            m = EXPLICIT_ID.search(raw)
+            text_line = lines[heading.text_line]
+            if m:
+                title = raw[: m.start()].strip()
+                section_id, explicit_id = m.group(1), True
+                col = heading.text_column + m.start(0) + m.group(0).find("{")
+                brace_end = heading.text_column + m.start(0) + m.group(0).find("}") + 1
+                id_range = Range.of(
+                    heading.text_line,
+                    utf16_len(text_line[:col]),
+                    heading.text_line,
+                    utf16_len(text_line[:brace_end]),
+                )
+            else:
+                title = raw.strip()
+                section_id, explicit_id, id_range = slugger.slug(title), False, None
+            heading_range = Range.of(
+                heading.first_line, 0, heading.last_line, utf16_len(lines[heading.last_line])
+            )
+            if explicit_id and section_id in seen_ids:
+                problems.append(
+                    Finding(
+                        Code.DUPLICATE_ID,
+                        Severity.ERROR,
+                        f"duplicate section ID '{section_id}'",
+                        path,
+                        id_range or heading_range,
+                    )
+                )
+            seen_ids.setdefault(section_id, id_range or heading_range)
+        while stack and sections[stack[-1]].level >= level and level > 0:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        requirements = []
+        for r in chunk.requirements:
+            r = _shift_requirement(r, start)
+            if r.kind is RequirementKind.KIRO:
+                if r.id.startswith("."):
+                    if kiro_req is None:
+                        continue
+                    r = replace(r, id=kiro_req + r.id)
+                else:
+                    kiro_req = r.id
+            requirements.append(r)
+        sections.append(
+            Section(
+                index=index,
+                level=level,
+                title=title,
+                id=section_id,
+                explicit_id=explicit_id,
+                heading_range=heading_range,
+                id_range=id_range,
+                range=heading_range,  # widened below once subsections are known
+                own_end_line=end - 1,
+                parent=parent,
+                children=(),
+                directives=tuple(_shift_directive(d, start) for d in chunk.directives),
+                code_blocks=tuple(_shift_block(b, start) for b in chunk.code_blocks),
+                clarifications=tuple(_shift_marker(m, start) for m in chunk.clarifications),
+                requirements=tuple(requirements),
+                requirement_refs=tuple(_shift_marker(m, start) for m in chunk.requirement_refs),
+                path_refs=tuple(_shift_marker(m, start) for m in chunk.path_refs),
+                unknown_directives=tuple(_shift_marker(m, start) for m in chunk.unknown_directives),
+                own_text=chunk.text,
+            )
+        )
+        if parent is not None:
+            children.setdefault(parent, []).append(index)
+        if level > 0:
+            stack.append(index)
+
+    # A section runs to the next heading of the same or higher level.
+    finished: list[Section] = []
+    for s in sections:
+        last = s.own_end_line
+        if s.level > 0:
+            for later in sections[s.index + 1 :]:
+                if later.level <= s.level:
+                    break
+                last = later.own_end_line
+        else:
+            last = s.own_end_line
+        while last > s.heading_range.start.line and not lines[last].strip():
+            last -= 1
+        end = Position(last, utf16_len(lines[last]) if last < len(lines) else 0)
+        finished.append(
+            replace(
+                s,
+                range=Range(s.heading_range.start, max(end, s.heading_range.end)),
+                children=tuple(children.get(s.index, ())),
+            )
+        )
+    return SpecDocument(
+        path=path,
+        text_hash=sha256_text(text),
+        sections=tuple(finished),
+        front_matter=front,
+        front_matter_range=front_range,
+        problems=tuple(problems),
+        line_count=len(lines),
+    )
