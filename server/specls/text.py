@@ -37,9 +37,7 @@ class Range:
         return self.start <= pos <= self.end
 
     def __str__(self) -> str:
-        return (
-            f"{self.start.line}:{self.start.character}-{self.end.line}:{self.end.character}"
-        )
+        return f"{self.start.line}:{self.start.character}-{self.end.line}:{self.end.character}"
 
 
 ZERO_RANGE = Range.of(0, 0, 0, 0)

@@ -194,7 +194,7 @@ def parse_document(path: str, text: str) -> SpecDocument:
     # A section runs to the next heading of the same or higher level.
     finished: list[Section] = []
     for s in sections:
-        last = s.own_end_line
+        last: int = s.own_end_line
         if s.level > 0:
             for later in sections[s.index + 1 :]:
                 if later.level <= s.level:
@@ -204,11 +204,12 @@ def parse_document(path: str, text: str) -> SpecDocument:
             last = s.own_end_line
         while last > s.heading_range.start.line and not lines[last].strip():
             last -= 1
-        end = Position(last, utf16_len(lines[last]) if last < len(lines) else 0)
+        end_pos = Position(last, utf16_len(lines[last]) if last < len(lines) else 0)
+        end_pos = end_pos if end_pos > s.heading_range.end else s.heading_range.end
         finished.append(
             replace(
                 s,
-                range=Range(s.heading_range.start, max(end, s.heading_range.end)),
+                range=Range(s.heading_range.start, end_pos),
                 children=tuple(children.get(s.index, ())),
             )
         )

@@ -1,0 +1,106 @@
+"""`specls.toml` or `[tool.specls]` in pyproject.toml."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DEFAULT_INCLUDE = (
+    "**/*.spec.md",
+    "specs/*/spec.md",
+    "specs/*/plan.md",
+    "specs/*/tasks.md",
+    "memory/constitution.md",
+    ".specify/memory/constitution.md",
+    ".kiro/specs/*/requirements.md",
+    ".kiro/specs/*/design.md",
+    ".kiro/specs/*/tasks.md",
+    "openspec/specs/**/spec.md",
+    "openspec/changes/**/*.md",
+)
+ALWAYS_EXCLUDED = (
+    ".git",
+    "node_modules",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".specls",
+)
+
+
+class ConfigError(Exception):
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+class GeneratorConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    command: list[str]
+    output: Literal["files", "markdown"] = "files"
+    timeout: float = 600.0
+    env: dict[str, str] = Field(default_factory=dict)
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    include: list[str] = Field(default_factory=lambda: list(DEFAULT_INCLUDE))
+    exclude: list[str] = Field(default_factory=list)
+    generator: str = "tangle"
+    generators: dict[str, GeneratorConfig] = Field(default_factory=dict)
+    max_file_size: int = 10_000_000
+
+
+def _toml_line(exc: tomllib.TOMLDecodeError) -> int:
+    m = re.search(r"line (\d+)", str(exc))
+    return int(m.group(1)) if m else 1
+
+
+def _validate(path: Path, text: str, data: dict[str, Any], prefix: str) -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [str(p) for p in err["loc"]]
+        line = 1
+        for key in reversed(loc):
+            if (i := text.find(key)) >= 0:
+                line = text.count("\n", 0, i) + 1
+                break
+        return_msg = f"{prefix}{'.'.join(loc)}: {err['msg']}"
+        raise ConfigError(path, line, return_msg) from None
+
+
+def load_config(root: Path) -> tuple[Config, Path | None]:
+    """The workspace's configuration and the file it came from (defaults when none)."""
+    for name, table in (("specls.toml", None), ("pyproject.toml", ("tool", "specls"))):
+        path = root / name
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            data: dict[str, Any] = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(path, _toml_line(exc), f"invalid TOML: {exc}") from None
+        if table is None:
+            return _validate(path, text, data, ""), path
+        section = data.get(table[0], {}).get(table[1])
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise ConfigError(path, 1, "[tool.specls] must be a table")
+        return _validate(path, text, section, "tool.specls."), path
+    return Config(), None

@@ -1,0 +1,119 @@
+"""`spec.lock`: what was generated from which spec text, and what it looked like.
+
+A corrupt lock is reported with its file and line and is never overwritten:
+`load_lock` raises `LockError`, and callers refuse to write until it is fixed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from specls.fsutil import atomic_write
+
+LOCK_NAME = "spec.lock"
+LOCK_VERSION = 1
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+
+
+class LockError(Exception):
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path = path
+        self.line = line  # 1-based
+        self.message = message
+
+
+class LockUnit(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    spec: str
+    inputs: str
+    generator: str
+    generated: str
+    outputs: dict[str, str] = Field(default_factory=dict)
+    described: dict[str, str] = Field(default_factory=dict)
+
+
+class Lock(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    version: Literal[1] = 1
+    units: dict[str, LockUnit] = Field(default_factory=dict)
+
+    def with_unit(self, ref: str, unit: LockUnit) -> Lock:
+        return Lock(version=self.version, units={**self.units, ref: unit})
+
+    def without_unit(self, ref: str) -> Lock:
+        return Lock(version=self.version, units={k: v for k, v in self.units.items() if k != ref})
+
+    def renamed(self, old: str, new: str) -> Lock:
+        return Lock(
+            version=self.version,
+            units={(new if k == old else k): v for k, v in self.units.items()},
+        )
+
+
+def _line_of(text: str, needle: str) -> int:
+    index = text.find(needle)
+    return text.count("\n", 0, index) + 1 if index >= 0 else 1
+
+
+def parse_lock(path: Path, text: str) -> Lock:
+    if m := _CONFLICT.search(text):
+        line = text.count("\n", 0, m.start()) + 1
+        raise LockError(
+            path, line, "unresolved merge conflict markers; resolve them or run `specls stamp`"
+        )
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LockError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise LockError(path, 1, "the lock must be a JSON object")
+    version = data.get("version")
+    if version != LOCK_VERSION:
+        raise LockError(
+            path,
+            _line_of(text, '"version"'),
+            f"unsupported lock version {version!r} (this specls reads version {LOCK_VERSION});"
+            " upgrade specls",
+        )
+    try:
+        return Lock.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        needle = next((f'"{p}"' for p in reversed(err["loc"]) if isinstance(p, str)), "")
+        raise LockError(path, _line_of(text, needle), f"{where}: {err['msg']}") from None
+
+
+def load_lock(path: Path) -> Lock | None:
+    """The lock at `path`, None when there is none yet."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise LockError(path, 1, f"cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LockError(path, raw.count(b"\n", 0, exc.start) + 1, "not valid UTF-8") from None
+    return parse_lock(path, text)
+
+
+def dump_lock(lock: Lock) -> str:
+    data = lock.model_dump(mode="json")
+    for unit in data["units"].values():
+        if not unit["described"]:
+            del unit["described"]
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_lock(path: Path, lock: Lock) -> None:
+    atomic_write(path, dump_lock(lock).encode("utf-8"))

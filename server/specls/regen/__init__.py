@@ -1,0 +1,1 @@
+"""Generators and the transaction that applies their outputs."""

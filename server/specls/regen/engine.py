@@ -1,0 +1,255 @@
+"""Regeneration and stamping: plan (no writes), then apply as one transaction.
+
+`plan_regen` runs the generators and returns the new file contents and lock
+entries without touching disk, so the server can hand them to the editor as
+a `workspace/applyEdit` and the CLI can write them with `apply_plan`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from specls import code
+from specls.config import GeneratorConfig
+from specls.lock import LOCK_NAME, Lock, LockUnit, write_lock
+from specls.outputs import OutputReader, whole_file_hash
+from specls.regen.generators import CancelCheck, run_command, run_tangle
+from specls.regen.tangle import GenerationError
+from specls.regen.transaction import apply_files
+from specls.status import Analysis, Status, UnitStatus
+from specls.text import normalize_text, sha256_text
+from specls.units import Graph
+from specls.workspace import Workspace, resolve_path
+
+BACKUP_DIR = ".specls/backup"
+
+
+@dataclass
+class UnitResult:
+    ref: str
+    files: dict[str, str]  # path -> new full text
+    lock_entry: LockUnit
+
+
+@dataclass
+class Plan:
+    results: list[UnitResult] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    edited_paths: list[str] = field(default_factory=list)  # to back up before writing
+
+    @property
+    def files(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for r in self.results:
+            out.update(r.files)
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.refused
+
+
+def now_stamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def output_hashes(us: UnitStatus, files: dict[str, str], reader: OutputReader) -> dict[str, str]:
+    hashes: dict[str, str] = {}
+    for o in us.outputs:
+        path, symbol = o.output.path, o.output.symbol
+        text = files.get(path)
+        if text is None:
+            found = reader.output_hash(path, symbol)
+        elif symbol:
+            language = code.language_for_path(path) or ""
+            sym = code.find_symbol(text, language, symbol)
+            found = sha256_text(normalize_text(code.symbol_text(text, sym))) if sym else None
+        else:
+            found = whole_file_hash(text.encode("utf-8"))
+        if found is not None:
+            hashes[o.key] = found
+    return hashes
+
+
+def described_hashes(ws: Workspace, us: UnitStatus, reader: OutputReader) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for d in us.unit.directives:
+        if d.kind.value == "describe" and d.path:
+            path = resolve_path(us.unit.doc.path, d.path)
+            if path is None:
+                continue
+            h = reader.output_hash(path, d.fragment)
+            if h:
+                out[f"{path}#{d.fragment}" if d.fragment else path] = h
+    return out
+
+
+def plan_regen(
+    ws: Workspace,
+    analysis: Analysis,
+    reader: OutputReader,
+    refs: list[str],
+    *,
+    force: bool = False,
+    trusted: bool = True,
+    allowed: Callable[[str], bool] = lambda name: True,
+    cancelled: CancelCheck = lambda: False,
+    progress: Callable[[str, int, int], None] = lambda ref, i, n: None,
+) -> Plan:
+    plan = Plan()
+    graph = Graph(ws)
+    pending: dict[str, str] = {}
+
+    def current(path: str) -> str | None:
+        return pending.get(path, reader.text(path))
+
+    for i, ref in enumerate(refs):
+        if cancelled():
+            plan.failed.append((ref, "cancelled"))
+            break
+        progress(ref, i, len(refs))
+        us = analysis.units.get(ref)
+        if us is None:
+            plan.failed.append((ref, f"{ref} is not a generation unit"))
+            continue
+        edited = [o for o in us.outputs if o.status is Status.EDITED]
+        if edited and not force:
+            keys = ", ".join(o.key for o in edited)
+            plan.refused.append(
+                (
+                    ref,
+                    f"{keys} edited by hand; move the change into the spec, or force (a backup"
+                    " is kept)",
+                )
+            )
+            continue
+        if any(o.status is Status.CONFLICT for o in us.outputs):
+            plan.failed.append((ref, "an output is claimed by several sections"))
+            continue
+        name = us.unit.doc.generator or ws.config.generator
+        try:
+            if name == "tangle":
+                files = run_tangle(us.unit, current)
+            else:
+                gen: GeneratorConfig | None = ws.config.generators.get(name)
+                if gen is None:
+                    raise GenerationError(f"unknown generator '{name}' (define it in specls.toml)")
+                if not trusted:
+                    raise GenerationError(
+                        f"generator '{name}' not run: the workspace is not trusted"
+                    )
+                if not allowed(name):
+                    raise GenerationError(f"generator '{name}' is not in the allow-list")
+                files = run_command(ws, graph, us.unit, name, gen, current, cancelled)
+        except GenerationError as exc:
+            plan.failed.append((ref, str(exc)))
+            continue
+        except code.SymbolNotFound as exc:
+            plan.failed.append((ref, str(exc)))
+            continue
+        pending.update(files)
+        use_hashes = {
+            f: whole_file_hash(pending[f].encode()) if f in pending else reader.file_hash(f)
+            for f in graph.use_files(us.unit)
+        }
+        plan.edited_paths.extend(o.output.path for o in edited)
+        entry = LockUnit(
+            spec=us.unit.spec_hash,
+            inputs=graph.inputs_hash(us.unit, use_hashes),
+            generator=name,
+            generated=now_stamp(),
+            outputs=output_hashes(us, files, reader),
+            described=described_hashes(ws, us, reader),
+        )
+        plan.results.append(UnitResult(ref, files, entry))
+    return plan
+
+
+def lock_after(ws: Workspace, plan_results: list[UnitResult]) -> Lock:
+    lock = ws.lock or Lock()
+    for r in plan_results:
+        lock = lock.with_unit(r.ref, r.lock_entry)
+    return lock
+
+
+def back_up(root: Path, paths: list[str]) -> Path | None:
+    if not paths:
+        return None
+    dest = root / BACKUP_DIR / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    for rel in paths:
+        src = root / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    return dest
+
+
+def apply_plan(ws: Workspace, plan: Plan) -> Lock:
+    """Write every output of the plan in one transaction, then the lock."""
+    if ws.lock_is_broken:
+        raise GenerationError(f"{LOCK_NAME} is corrupt; fix it before regenerating")
+    back_up(ws.root, plan.edited_paths)
+    apply_files(ws.root, {p: t.encode("utf-8") for p, t in plan.files.items()})
+    lock = lock_after(ws, plan.results)
+    write_lock(ws.root / LOCK_NAME, lock)
+    return lock
+
+
+def stamp(ws: Workspace, analysis: Analysis, reader: OutputReader, refs: list[str]) -> Lock:
+    """Accept the current outputs as fresh for `refs`."""
+    if ws.lock_is_broken:
+        raise GenerationError(f"{LOCK_NAME} is corrupt; fix it before stamping")
+    lock = ws.lock or Lock()
+    for ref in refs:
+        us = analysis.units.get(ref)
+        if us is None:
+            raise GenerationError(f"{ref} is not a generation unit")
+        previous = lock.units.get(ref)
+        lock = lock.with_unit(
+            ref,
+            LockUnit(
+                spec=us.unit.spec_hash,
+                inputs=us.inputs_hash,
+                generator=previous.generator if previous else us.generator,
+                generated=previous.generated if previous else now_stamp(),
+                outputs=output_hashes(us, {}, reader),
+                described=described_hashes(ws, us, reader),
+            ),
+        )
+    write_lock(ws.root / LOCK_NAME, lock)
+    return lock
+
+
+def prune(ws: Workspace, analysis: Analysis) -> Lock:
+    lock = ws.lock or Lock()
+    for ref in analysis.orphans:
+        lock = lock.without_unit(ref)
+    write_lock(ws.root / LOCK_NAME, lock)
+    return lock
+
+
+def resolve_refs(
+    ws: Workspace, analysis: Analysis, wanted: list[str]
+) -> tuple[list[str], list[str]]:
+    """Unit refs for user input: full refs, `#id`, bare ids or spec paths (all units in it)."""
+    found: list[str] = []
+    unknown: list[str] = []
+    graph_units = analysis.units
+    for w in wanted:
+        w = w.removeprefix("./")
+        if w in graph_units:
+            found.append(w)
+            continue
+        matches = [
+            r for r in graph_units if r.split("#", 1)[0] == w or r.endswith("#" + w.lstrip("#"))
+        ]
+        if matches:
+            found.extend(m for m in matches if m not in found)
+        else:
+            unknown.append(w)
+    return found, unknown

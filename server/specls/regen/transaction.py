@@ -1,0 +1,53 @@
+"""Apply a set of file writes as one transaction: all change, or none do.
+
+Every new file is staged beside its target and fsynced first; only then are
+they renamed into place. If a rename fails, the files already replaced are
+put back from the copies held in memory, and staged temp files are removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from specls.fsutil import atomic_write, fsync_dir, stage_file
+
+
+class TransactionError(Exception):
+    pass
+
+
+def apply_files(root: Path, files: dict[str, bytes]) -> None:
+    originals: dict[str, bytes | None] = {}
+    staged: dict[str, Path] = {}
+    try:
+        for rel, data in files.items():
+            target = root / rel
+            originals[rel] = target.read_bytes() if target.exists() else None
+            staged[rel] = stage_file(target, data)
+    except OSError as exc:
+        for tmp in staged.values():
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise TransactionError(f"cannot stage {exc.filename}: {exc.strerror}") from None
+    done: list[str] = []
+    try:
+        for rel, tmp in staged.items():
+            os.replace(tmp, root / rel)
+            done.append(rel)
+        for rel in files:
+            fsync_dir((root / rel).parent)
+    except OSError as exc:
+        for rel in done:
+            before = originals[rel]
+            with contextlib.suppress(OSError):
+                if before is None:
+                    (root / rel).unlink()
+                else:
+                    atomic_write(root / rel, before)
+        for rel, tmp in staged.items():
+            if rel not in done:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+        raise TransactionError(f"cannot replace {exc.filename}: {exc.strerror}") from None
