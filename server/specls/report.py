@@ -69,7 +69,8 @@ def as_github(findings: Sequence[Finding], prefix: str) -> str:
         r = f.range
         props = (
             f"file={_esc_prop(prefix + f.path)},line={r.start.line + 1},"
-            f"col={r.start.character + 1},endLine={r.end.line + 1},endColumn={r.end.character + 1},title={f.code.value}"
+            f"col={r.start.character + 1},endLine={r.end.line + 1},"
+            f"endColumn={r.end.character + 1},title={f.code.value}"
         )
         lines.append(f"::{_GITHUB_LEVEL[f.severity]} {props}::{_esc_data(f.message)}")
     return "\n".join(lines)
