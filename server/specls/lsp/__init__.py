@@ -1,0 +1,1 @@
+"""The pygls language server: translates LSP to the analysis core and back."""

@@ -1,0 +1,78 @@
+"""The one place that builds protocol types from core values (and back).
+
+Core ranges are already LSP positions in UTF-16 code units; the server
+always negotiates `utf-16` so nothing here re-encodes columns.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.uris import from_fs_path, to_fs_path
+
+from specls.findings import Finding, Severity
+from specls.text import Position, Range
+
+SOURCE = "specls"
+
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+
+def to_position(pos: Position) -> types.Position:
+    return types.Position(line=pos.line, character=pos.character)
+
+
+def to_range(rng: Range) -> types.Range:
+    return types.Range(start=to_position(rng.start), end=to_position(rng.end))
+
+
+def from_position(pos: types.Position) -> Position:
+    return Position(pos.line, pos.character)
+
+
+def from_range(rng: types.Range) -> Range:
+    return Range(from_position(rng.start), from_position(rng.end))
+
+
+def uri_to_path(uri: str) -> Path | None:
+    path = to_fs_path(uri)
+    return Path(path) if path else None
+
+
+def path_to_uri(path: Path) -> str:
+    uri = from_fs_path(str(path))
+    assert uri is not None
+    return str(uri)
+
+
+def location(root: Path, rel: str, rng: Range) -> types.Location:
+    return types.Location(uri=path_to_uri(root / rel), range=to_range(rng))
+
+
+def to_diagnostic(root: Path, finding: Finding) -> types.Diagnostic:
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=location(root, r.path, r.range), message=r.message
+        )
+        for r in finding.related
+    ]
+    data: dict[str, str] = {}
+    if finding.unit:
+        data["unit"] = finding.unit
+    if finding.output:
+        data["output"] = finding.output
+    return types.Diagnostic(
+        range=to_range(finding.range),
+        message=finding.message,
+        severity=_SEVERITY[finding.severity],
+        code=finding.code.value,
+        source=SOURCE,
+        related_information=related or None,
+        data=data or None,
+    )

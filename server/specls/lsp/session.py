@@ -1,0 +1,209 @@
+"""The only mutable state of the server: roots, their snapshots, open buffers.
+
+Mutations happen on the event loop only (open/change/close/config/watch
+handlers); parsing and analysis run in a worker thread on an immutable
+`Workspace` and come back as a new `Snapshot`. A result computed for a
+document version that is no longer current is dropped, never published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from specls.lock import LOCK_NAME
+from specls.lsp.settings import Settings
+from specls.lsp.snapshot import Snapshot
+from specls.outputs import OutputReader
+from specls.service import find_root
+from specls.status import Analysis, analyze
+from specls.text import sha256_text
+from specls.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILES = ("specls.toml", "pyproject.toml")
+
+
+@dataclass
+class RootState:
+    snapshot: Snapshot
+    ops: list[tuple[str, str]] = field(default_factory=list)  # ("file"|"lock"|"config", rel)
+    task: asyncio.Task[None] | None = None
+    sleeping: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    loaded: asyncio.Event = field(default_factory=asyncio.Event)
+    busy: int = 0
+
+    @property
+    def root(self) -> Path:
+        return self.snapshot.root
+
+
+def empty_snapshot(root: Path, settings: Settings) -> Snapshot:
+    ws = Workspace(root=root)
+    return Snapshot(ws, Analysis({}, (), {}, {}), OutputReader(root), settings)
+
+
+def _apply_ops(ws: Workspace, ops: list[tuple[str, str]]) -> Workspace:
+    for kind, rel in ops:
+        if kind == "config":
+            return Workspace.load(ws.root)
+        if kind == "lock":
+            ws = ws.with_lock_reloaded()
+        elif kind == "file":
+            ws = ws.with_file(rel)
+    return ws
+
+
+def compute(
+    base: Workspace,
+    reader: OutputReader,
+    ops: list[tuple[str, str]],
+    texts: dict[str, str],
+) -> tuple[Workspace, Analysis]:
+    """Runs in a worker thread: apply disk changes and open buffers, then analyze."""
+    ws = base if base.revision else Workspace.load(base.root)
+    ws = _apply_ops(ws, ops)
+    for rel, text in texts.items():
+        doc = ws.docs.get(rel)
+        if ws.is_spec_path(rel) and (doc is None or doc.text_hash != sha256_text(text)):
+            ws = ws.with_text(rel, text)
+    return ws, analyze(ws, reader)
+
+
+class Session:
+    def __init__(
+        self,
+        open_texts: Callable[[], dict[str, tuple[str, int | None]]],
+        on_snapshot: Callable[[RootState, Snapshot], None],
+    ) -> None:
+        """`open_texts()` gives every open buffer by URI; `on_snapshot` publishes a new one."""
+        self.roots: dict[Path, RootState] = {}
+        self.settings = Settings()
+        self.client_name = ""
+        self._open_texts = open_texts
+        self._on_snapshot = on_snapshot
+        self._threads = threading.Lock()
+
+    # --- roots --------------------------------------------------------------------------
+
+    def add_root(self, root: Path) -> RootState:
+        root = root.resolve()
+        state = self.roots.get(root)
+        if state is None:
+            state = RootState(empty_snapshot(root, self.settings))
+            self.roots[root] = state
+            self.schedule(state, delay=0)
+        return state
+
+    def remove_root(self, root: Path) -> None:
+        state = self.roots.pop(root.resolve(), None)
+        if state and state.task:
+            state.task.cancel()
+
+    def root_for(self, path: Path, create: bool = True) -> RootState | None:
+        path = path.resolve()
+        best: RootState | None = None
+        for root, state in self.roots.items():
+            inside = path == root or root in path.parents
+            if inside and (best is None or len(root.parts) > len(best.root.parts)):
+                best = state
+        if best is None and create:
+            best = self.add_root(find_root(path))
+        return best
+
+    # --- scheduling ---------------------------------------------------------------------
+
+    def note_file(self, state: RootState, rel: str) -> None:
+        """A file changed on disk: a spec, the lock, the config or an output."""
+        name = rel.rsplit("/", 1)[-1]
+        if rel == LOCK_NAME:
+            state.ops.append(("lock", rel))
+        elif rel in CONFIG_FILES or (name in CONFIG_FILES and "/" not in rel):
+            state.ops.append(("config", rel))
+        elif state.snapshot.workspace.is_spec_path(rel):
+            state.ops.append(("file", rel))
+        state.snapshot.reader.forget(rel)
+
+    def set_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        for state in self.roots.values():
+            state.snapshot = replace(state.snapshot, settings=settings)
+
+    def schedule(self, state: RootState, delay: float | None = None) -> None:
+        """(Re)start the debounce timer; a running analysis finishes and is then redone."""
+        if delay is None:
+            delay = self.settings.debounce / 1000
+        if state.task is not None and state.sleeping:
+            state.task.cancel()
+        state.task = asyncio.get_event_loop().create_task(self._refresh(state, delay))
+
+    def texts_for(self, state: RootState) -> tuple[dict[str, str], dict[str, int | None]]:
+        texts: dict[str, str] = {}
+        versions: dict[str, int | None] = {}
+        for uri, (text, version) in self._open_texts().items():
+            rel = state.snapshot.rel(uri)
+            if rel is not None and self.root_for(state.root / rel, create=False) is state:
+                texts[rel] = text
+                versions[uri] = version
+        return texts, versions
+
+    async def _refresh(self, state: RootState, delay: float) -> None:
+        state.sleeping = True
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            state.sleeping = False
+        async with state.lock:
+            texts, versions = self.texts_for(state)
+            ops = list(state.ops)
+            base = state.snapshot.workspace
+            try:
+                ws, analysis = await asyncio.to_thread(
+                    compute, base, state.snapshot.reader, ops, texts
+                )
+            except Exception:
+                log.exception("analysis of %s failed", state.root)
+                return
+            _, now = self.texts_for(state)
+            if now != versions:
+                return  # a newer edit arrived; its own refresh will publish
+            del state.ops[: len(ops)]
+            state.snapshot = Snapshot(
+                ws,
+                analysis,
+                state.snapshot.reader,
+                self.settings,
+                texts,
+                self.client_name,
+                versions,
+            )
+            state.loaded.set()
+            self._on_snapshot(state, state.snapshot)
+
+    async def current(self, state: RootState) -> Snapshot:
+        """The latest snapshot, after the first load of the root has finished."""
+        await state.loaded.wait()
+        return state.snapshot
+
+    async def settle(self, state: RootState) -> Snapshot:
+        """Wait for pending edits to be analysed (used before commands that write)."""
+        while state.task is not None and not state.task.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(state.task)
+        return await self.current(state)
+
+    def overlay(self, state: RootState, rel: str, text: str | None) -> None:
+        """An open buffer of a non-spec file (an output) replaces the disk for hashing."""
+        if not state.snapshot.workspace.is_spec_path(rel):
+            state.snapshot.reader.set_overlay(rel, text)
+
+    def describe(self) -> dict[str, Any]:
+        return {str(r): s.snapshot.workspace.revision for r, s in self.roots.items()}

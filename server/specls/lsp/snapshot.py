@@ -1,0 +1,51 @@
+"""A frozen view of one workspace root that every read-only feature works on.
+
+Handlers never see the mutable session: they get a `Snapshot` taken when
+the request arrived, so a request that runs in a thread cannot observe a
+half-applied change (STYLE §1, ruff's DocumentSnapshot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from specls.dialect import SpecDocument
+from specls.lsp.convert import path_to_uri, uri_to_path
+from specls.lsp.settings import Settings
+from specls.outputs import OutputReader
+from specls.status import Analysis
+from specls.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    workspace: Workspace
+    analysis: Analysis
+    reader: OutputReader
+    settings: Settings = field(default_factory=Settings)
+    texts: Mapping[str, str] = field(default_factory=dict)  # open buffers by rel path
+    client_name: str = ""
+    versions: Mapping[str, int | None] = field(default_factory=dict)  # open buffers by URI
+
+    @property
+    def root(self) -> Path:
+        return self.workspace.root
+
+    def rel(self, uri: str) -> str | None:
+        path = uri_to_path(uri)
+        return self.workspace.rel(path) if path else None
+
+    def uri(self, rel: str) -> str:
+        return path_to_uri(self.root / rel)
+
+    def doc(self, uri: str) -> SpecDocument | None:
+        rel = self.rel(uri)
+        return self.workspace.docs.get(rel) if rel else None
+
+    def text(self, rel: str) -> str | None:
+        """A file's current text: the open buffer when there is one, else the disk."""
+        if rel in self.texts:
+            return self.texts[rel]
+        return self.reader.text(rel)

@@ -1,0 +1,72 @@
+"""pytest-lsp fixtures: a real `specls serve` process on a copy of examples/shop,
+for the VS Code and Neovim client capability profiles."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pygls.uris import from_fs_path
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "shop"
+CLIENTS = ["visual_studio_code", "neovim"]
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    dest = tmp_path / "shop"
+    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("__pycache__", ".specls"))
+    return dest
+
+
+def uri(path: Path) -> str:
+    result = from_fs_path(str(path))
+    assert result is not None
+    return result
+
+
+def init_params(
+    root: Path, client: str, options: dict[str, Any] | None = None
+) -> types.InitializeParams:
+    return types.InitializeParams(
+        capabilities=client_capabilities(client),
+        root_uri=uri(root),
+        workspace_folders=[types.WorkspaceFolder(uri=uri(root), name=root.name)],
+        initialization_options=options or {"trusted": True},
+        client_info=types.ClientInfo(name=client),
+    )
+
+
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "specls", "serve"])
+
+
+@pytest_lsp.fixture(config=SERVER, params=CLIENTS)
+async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, shop: Path):
+    lsp_client.applied_edits = []  # type: ignore[attr-defined]
+    lsp_client.status_notes = []  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        lsp_client.applied_edits.append(params)  # type: ignore[attr-defined]
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    @lsp_client.feature("specls/status")
+    def on_status(params: Any) -> None:
+        lsp_client.status_notes.append(params)  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        return None
+
+    await lsp_client.initialize_session(init_params(shop, request.param))
+    lsp_client.root = shop  # type: ignore[attr-defined]
+    lsp_client.client_name = request.param  # type: ignore[attr-defined]
+    yield
+    await lsp_client.shutdown_session()

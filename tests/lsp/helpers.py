@@ -1,0 +1,70 @@
+"""Helpers for LSP end-to-end tests: open documents, wait for diagnostics."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from pygls.uris import from_fs_path
+
+
+def uri(path: Path) -> str:
+    result = from_fs_path(str(path))
+    assert result is not None
+    return result
+
+
+def open_doc(client: LanguageClient, path: Path, text: str | None = None, version: int = 1) -> str:
+    doc_uri = uri(path)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=doc_uri,
+                language_id="markdown" if path.suffix == ".md" else "python",
+                version=version,
+                text=path.read_text(encoding="utf-8") if text is None else text,
+            )
+        )
+    )
+    return doc_uri
+
+
+def change_doc(client: LanguageClient, doc_uri: str, text: str, version: int) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=doc_uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def wait_for(
+    predicate: Callable[[], bool], timeout: float = 10.0, message: str = "condition"
+) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {message}")
+        await asyncio.sleep(0.02)
+
+
+def codes(diags: Sequence[types.Diagnostic]) -> list[str]:
+    return sorted(str(d.code) for d in diags)
+
+
+async def wait_diagnostics(
+    client: LanguageClient,
+    doc_uri: str,
+    predicate: Callable[[Sequence[types.Diagnostic]], bool],
+    timeout: float = 10.0,
+) -> Sequence[types.Diagnostic]:
+    await wait_for(
+        lambda: predicate(client.diagnostics.get(doc_uri, [])),
+        timeout,
+        f"diagnostics on {doc_uri} (have {codes(client.diagnostics.get(doc_uri, []))})",
+    )
+    return client.diagnostics[doc_uri]
