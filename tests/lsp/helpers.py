@@ -7,9 +7,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from lsprotocol import types
-from pytest_lsp import LanguageClient
-
 from pygls.uris import from_fs_path
+from pytest_lsp import LanguageClient
 
 
 def uri(path: Path) -> str:

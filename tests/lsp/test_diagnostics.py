@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers import change_doc, codes, open_doc, uri, wait_diagnostics, wait_for
 from lsprotocol import types
 from pytest_lsp import LanguageClient
-
-from helpers import change_doc, codes, open_doc, uri, wait_diagnostics, wait_for
 
 
 async def test_clean_example_has_no_freshness_problems(client: LanguageClient) -> None:
