@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import change_doc, codes, open_doc, uri, wait_diagnostics, wait_for
+from lsp_helpers import change_doc, codes, open_doc, uri, wait_diagnostics, wait_for
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
