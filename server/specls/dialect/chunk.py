@@ -2,9 +2,12 @@
 
 A chunk always starts outside any fence (it starts at a heading), so it can
 be parsed alone and cached by its text: an edit re-parses only the chunk it
-touches. mistune decides what is really a link (not in a code span, not
-escaped, not in indented code); a regex over the source gives each link's
-exact position, and the two are paired in order.
+touches. A regex over the source finds each candidate link and its exact
+position; mistune decides which candidates really are links (not in a code
+span, not escaped, not in indented code or HTML). The two are paired by a
+numbered marker written into each candidate's label before mistune reads the
+text, so a candidate mistune rejects, or a link the regex does not see, can
+never shift the pairing of the links after it.
 """
 
 from __future__ import annotations
@@ -29,8 +32,11 @@ from specls.dialect.model import (
 from specls.text import Position, Range, utf16_len
 
 _LINK = re.compile(
-    r"\[(@[A-Za-z][\w-]*)\]\([ \t]*(<[^>\n]*>|[^()\s]*)(?:[ \t]+\"[^\"\n]*\")?[ \t]*\)"
+    r"\[(@[A-Za-z][\w-]*)\]\([ \t]*(<[^>\n]*>|[^()\s]*)"
+    r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\)"
 )
+_MARK = "\ue000"  # private use: cannot occur in a label the regex matched
+_MARKED_LABEL = re.compile(r"@[A-Za-z][\w-]*" + _MARK + r"(\d+)" + _MARK)
 _CLARIFY = re.compile(r"\[NEEDS CLARIFICATION(?::[ \t]*([^\]\n]*))?\]")
 _SPECKIT_DEF = re.compile(r"^\s*(?:[-*+]\s+)?\*\*((?:FR|SC|NFR)-\d{3,})\*\*")
 _SPECKIT_REF = re.compile(r"\b(?:FR|SC|NFR)-\d{3,}\b")
@@ -54,17 +60,40 @@ def _range(line_no: int, line: str, start: int, end: int) -> Range:
     return Range(Position(line_no, _col(line, start)), Position(line_no, _col(line, end)))
 
 
-def _link_labels(tokens: list[dict[str, Any]], out: list[tuple[str, str]]) -> None:
+def _real_links(tokens: list[dict[str, Any]], out: dict[int, str]) -> None:
+    """Candidate number → decoded URL, for each marked candidate mistune saw as a link."""
     for token in tokens:
         if token.get("type") == "link":
             children = token.get("children") or []
             label = "".join(c.get("raw", "") for c in children if c.get("type") == "text")
-            url = token.get("attrs", {}).get("url", "")
-            if label.startswith("@"):
-                out.append((label, unquote(url)))
+            if m := _MARKED_LABEL.fullmatch(label):
+                out[int(m.group(1))] = unquote(token.get("attrs", {}).get("url", ""))
         children = token.get("children")
         if isinstance(children, list):
-            _link_labels(children, out)
+            _real_links(children, out)
+
+
+def _candidate_links(
+    lines: list[str], fenced: set[int]
+) -> list[tuple[int, re.Match[str], str | None]]:
+    """Every `[@label](target)` outside fences: (line, match, decoded URL or None if not a link)."""
+    hits: list[tuple[int, re.Match[str]]] = []
+    marked = list(lines)
+    for line_no, line in enumerate(lines):
+        if line_no in fenced:
+            continue
+        parts: list[str] = []
+        last = 0
+        for m in _LINK.finditer(line):
+            parts += [line[last : m.end(1)], f"{_MARK}{len(hits)}{_MARK}"]
+            last = m.end(1)
+            hits.append((line_no, m))
+        if parts:
+            marked[line_no] = "".join(parts) + line[last:]
+    real: dict[int, str] = {}
+    if hits:
+        _real_links(_markdown("\n".join(marked)), real)  # type: ignore[arg-type]
+    return [(line_no, m, real.get(i)) for i, (line_no, m) in enumerate(hits)]
 
 
 def _parse_info(info: str) -> tuple[str | None, str | None, tuple[int, int] | None]:
@@ -134,43 +163,40 @@ def _kiro_ref_markers(line_no: int, line: str) -> list[Marker]:
 def parse_chunk(text: str) -> Chunk:
     lines = text.split("\n")
     blocks, fenced = _code_blocks(lines)
-    labels: list[tuple[str, str]] = []
-    _link_labels(_markdown(text), labels)  # type: ignore[arg-type]
     directives: list[Directive] = []
     unknown: list[Marker] = []
     clarifications: list[Marker] = []
     requirements: list[Requirement] = []
     req_refs: list[Marker] = []
     path_refs: list[Marker] = []
-    next_label = 0
     kinds = {k.value for k in DirectiveKind}
+    for line_no, m, url in _candidate_links(lines, fenced):
+        if url is None:
+            continue  # in a code span, escaped or otherwise not a link
+        line = lines[line_no]
+        raw_target = m.group(2)
+        target = raw_target[1:-1] if raw_target.startswith("<") else raw_target
+        name = m.group(1)[1:]
+        if name not in kinds:
+            if not re.match(r"[a-z]+:", target):
+                unknown.append(Marker(name, _range(line_no, line, m.start(1), m.end(1))))
+            continue
+        path, _, fragment = url.partition("#")  # escapes and %-encoding resolved
+        t_start = m.start(2) + (1 if raw_target.startswith("<") else 0)
+        directives.append(
+            Directive(
+                kind=DirectiveKind(name),
+                target=target,
+                path=path,
+                fragment=fragment or None,
+                range=_range(line_no, line, m.start(), m.end()),
+                label_range=_range(line_no, line, m.start(1), m.end(1)),
+                target_range=_range(line_no, line, t_start, t_start + len(target)),
+            )
+        )
     for line_no, line in enumerate(lines):
         if line_no in fenced:
             continue
-        for m in _LINK.finditer(line):
-            raw_target = m.group(2)
-            target = raw_target[1:-1] if raw_target.startswith("<") else raw_target
-            if next_label >= len(labels) or labels[next_label] != (m.group(1), unquote(target)):
-                continue  # in a code span, escaped or otherwise not a link
-            next_label += 1
-            name = m.group(1)[1:]
-            if name not in kinds:
-                if not re.match(r"[a-z]+:", target):
-                    unknown.append(Marker(name, _range(line_no, line, m.start(1), m.end(1))))
-                continue
-            path, _, fragment = target.partition("#")
-            t_start = m.start(2) + (1 if raw_target.startswith("<") else 0)
-            directives.append(
-                Directive(
-                    kind=DirectiveKind(name),
-                    target=target,
-                    path=path,
-                    fragment=fragment or None,
-                    range=_range(line_no, line, m.start(), m.end()),
-                    label_range=_range(line_no, line, m.start(1), m.end(1)),
-                    target_range=_range(line_no, line, t_start, t_start + len(target)),
-                )
-            )
         for m in _CLARIFY.finditer(line):
             clarifications.append(
                 Marker((m.group(1) or "").strip(), _range(line_no, line, m.start(), m.end()))
