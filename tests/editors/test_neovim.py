@@ -48,6 +48,9 @@ def _run_nvim(script: Path, cwd: Path, tmp_path: Path, timeout: int) -> subproce
         f"set rtp^={CLIENT}",
         "-c",
         f"luafile {script}",
+        # Reached only if the script failed to load (it quits by itself).
+        "-c",
+        "cq 3",
     ]
     try:
         return subprocess.run(
