@@ -258,10 +258,15 @@ class Workspace:
         return self.sections_by_ref.get(ref)
 
     def target_ref(self, doc_path: str, directive: Directive) -> str | None:
-        """The section/document reference a `@use` points at (None when a plain file)."""
+        """The section/document reference a `@use` points at (None when a plain file).
+
+        Only a spec of this workspace has sections: any other file, Markdown
+        included (`docs/policy.md`), is a hand-written file whose whole text
+        is an input.
+        """
         if not directive.path:
             return f"{doc_path}#{directive.fragment}" if directive.fragment else None
         resolved = resolve_path(doc_path, directive.path)
-        if resolved is None or (resolved not in self.docs and not resolved.endswith(".md")):
+        if resolved is None or resolved not in self.docs:
             return None
         return f"{resolved}#{directive.fragment}" if directive.fragment else resolved
