@@ -14,6 +14,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 
 from specls.lock import LOCK_NAME, write_lock
 from specls.lsp.convert import from_position, location, path_to_uri, uri_to_path
@@ -57,7 +58,7 @@ def _arg(args: tuple[Any, ...]) -> dict[str, Any]:
     return {}
 
 
-def resolve_target(ls: SpeclsServer, arg: dict[str, Any]) -> tuple[RootState, list[str]]:
+async def resolve_target(ls: SpeclsServer, arg: dict[str, Any]) -> tuple[RootState, list[str]]:
     """The root and unit refs a command argument names (see docs/protocol.md)."""
     uri = arg.get("uri")
     unit = arg.get("unit")
@@ -69,7 +70,7 @@ def resolve_target(ls: SpeclsServer, arg: dict[str, Any]) -> tuple[RootState, li
         state = next(iter(ls.session.roots.values()))
     if state is None:
         raise CommandError("no workspace root for this command")
-    snap = state.snapshot
+    snap = await ls.session.current(state)
     if unit:
         if unit not in snap.analysis.units:
             raise CommandError(f"{unit} is not a generation unit")
@@ -137,36 +138,44 @@ class Progress:
 
 def _supports_apply_edit(ls: SpeclsServer) -> bool:
     ws = ls.client_capabilities.workspace
-    return bool(ws and ws.apply_edit and ws.workspace_edit and ws.workspace_edit.document_changes)
+    return bool(ws and ws.apply_edit)
 
 
-def _edit_for(
-    snap: Snapshot, files: dict[str, str], versions: dict[str, int | None]
-) -> types.WorkspaceEdit:
-    changes: list[Any] = []
-    for rel, new_text in sorted(files.items()):
-        uri = snap.uri(rel)
-        old = snap.texts.get(rel)
-        if old is None:
-            old = snap.reader.text(rel) or ""
-        end = LineIndex(old).position(len(old))
-        changes.append(
+def _supports_document_changes(ls: SpeclsServer) -> bool:
+    ws = ls.client_capabilities.workspace
+    return bool(ws and ws.workspace_edit and ws.workspace_edit.document_changes)
+
+
+def whole_file_edit(snap: Snapshot, rel: str, new_text: str) -> types.TextEdit:
+    """Replace a file's whole current text (the open buffer's, else the disk's)."""
+    old = snap.texts.get(rel)
+    if old is None:
+        old = snap.reader.text(rel) or ""
+    end = LineIndex(old).position(len(old))
+    return types.TextEdit(
+        range=types.Range(
+            start=types.Position(line=0, character=0),
+            end=types.Position(line=end.line, character=end.character),
+        ),
+        new_text=new_text,
+    )
+
+
+def edit_for(snap: Snapshot, files: dict[str, str], document_changes: bool) -> types.WorkspaceEdit:
+    edits = {snap.uri(rel): whole_file_edit(snap, rel, text) for rel, text in sorted(files.items())}
+    if not document_changes:
+        return types.WorkspaceEdit(changes={u: [e] for u, e in edits.items()})
+    return types.WorkspaceEdit(
+        document_changes=[
             types.TextDocumentEdit(
                 text_document=types.OptionalVersionedTextDocumentIdentifier(
-                    uri=uri, version=versions.get(uri)
+                    uri=u, version=snap.versions.get(u)
                 ),
-                edits=[
-                    types.TextEdit(
-                        range=types.Range(
-                            start=types.Position(line=0, character=0),
-                            end=types.Position(line=end.line, character=end.character),
-                        ),
-                        new_text=new_text,
-                    )
-                ],
+                edits=[e],
             )
-        )
-    return types.WorkspaceEdit(document_changes=changes)
+            for u, e in edits.items()
+        ]
+    )
 
 
 async def _write(
@@ -179,7 +188,7 @@ async def _write(
     on_disk = {p: t for p, t in files.items() if p not in open_rels}
     await asyncio.to_thread(back_up, snap.root, plan.edited_paths)
     if in_editor:
-        edit = _edit_for(snap, in_editor, dict(snap.versions))
+        edit = edit_for(snap, in_editor, _supports_document_changes(ls))
         result = await ls.workspace_apply_edit_async(
             types.ApplyWorkspaceEditParams(edit=edit, label=label)
         )
@@ -218,7 +227,7 @@ async def regenerate(
             and (rel is None or us.unit.doc.path == rel)
         ]
     else:
-        state, refs = resolve_target(ls, arg)
+        state, refs = await resolve_target(ls, arg)
     snap = await ls.session.settle(state)
     if snap.workspace.lock_is_broken:
         raise CommandError(f"{LOCK_NAME} is corrupt; fix it before regenerating")
@@ -277,7 +286,7 @@ async def regenerate(
 
 
 async def do_stamp(ls: SpeclsServer, arg: dict[str, Any]) -> dict[str, Any]:
-    state, refs = resolve_target(ls, arg)
+    state, refs = await resolve_target(ls, arg)
     snap = await ls.session.settle(state)
     await asyncio.to_thread(stamp, snap.workspace, snap.analysis, snap.reader, refs)
     ls.session.note_file(state, LOCK_NAME)
@@ -285,9 +294,9 @@ async def do_stamp(ls: SpeclsServer, arg: dict[str, Any]) -> dict[str, Any]:
     return {"stamped": refs}
 
 
-def show_outputs(ls: SpeclsServer, arg: dict[str, Any]) -> list[types.Location]:
-    state, refs = resolve_target(ls, arg)
-    snap = state.snapshot
+async def show_outputs(ls: SpeclsServer, arg: dict[str, Any]) -> list[types.Location]:
+    state, refs = await resolve_target(ls, arg)
+    snap = await ls.session.current(state)
     locations = []
     for ref in refs:
         for o in snap.analysis.units[ref].outputs:
@@ -298,7 +307,7 @@ def show_outputs(ls: SpeclsServer, arg: dict[str, Any]) -> list[types.Location]:
 
 def register(server: SpeclsServer) -> None:
     def wrap(fn: Any) -> Any:
-        async def handler(ls: SpeclsServer, *args: Any) -> Any:
+        async def handler(ls: Any, *args: Any) -> Any:  # pygls resolves these hints
             task = asyncio.current_task()
             if task is not None:
                 _running.add(task)
@@ -309,8 +318,6 @@ def register(server: SpeclsServer) -> None:
                 ls.window_show_message(
                     types.ShowMessageParams(type=types.MessageType.Error, message=str(exc))
                 )
-                from pygls.exceptions import JsonRpcInvalidParams
-
                 raise JsonRpcInvalidParams(str(exc)) from exc
             finally:
                 if task is not None:
@@ -318,7 +325,7 @@ def register(server: SpeclsServer) -> None:
 
         return handler
 
-    def graph(ls: SpeclsServer, arg: dict[str, Any]) -> str:
+    async def graph(ls: SpeclsServer, arg: dict[str, Any]) -> str:
         from specls.graphviz import render
 
         state = next(iter(ls.session.roots.values()), None)
@@ -326,14 +333,13 @@ def register(server: SpeclsServer) -> None:
             state = ls.session.root_for(p)
         if state is None:
             raise CommandError("no workspace root")
-        return render(
-            state.snapshot.workspace, state.snapshot.analysis, arg.get("format", "mermaid")
-        )
+        snap = await ls.session.current(state)
+        return render(snap.workspace, snap.analysis, arg.get("format", "mermaid"))
 
-    def status(ls: SpeclsServer, arg: dict[str, Any]) -> dict[str, Any]:
+    async def status(ls: SpeclsServer, arg: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"roots": []}
-        for root, state in ls.session.roots.items():
-            snap = state.snapshot
+        for root, state in list(ls.session.roots.items()):
+            snap = await ls.session.current(state)
             out["roots"].append(
                 {
                     "root": path_to_uri(root),
