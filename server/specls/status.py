@@ -414,17 +414,20 @@ class _Analyzer:
 
     def freshness(self) -> dict[str, UnitStatus]:
         claimed: dict[str, list[str]] = defaultdict(list)
-        whole: dict[str, list[str]] = defaultdict(list)
+        in_file: dict[str, list[str]] = defaultdict(list)  # path -> units with any output in it
+        whole: dict[str, list[str]] = defaultdict(list)  # path -> units claiming all of it
         for unit in self.graph.units.values():
             for out in unit.outputs:
                 claimed[out.key].append(unit.ref)
-                whole[out.path].append(unit.ref)
+                in_file[out.path].append(unit.ref)
+                if out.symbol is None:
+                    whole[out.path].append(unit.ref)
         for unit in self.graph.units.values():  # a whole file and a symbol in it clash too
             for out in unit.outputs:
-                if out.symbol is None and len(set(whole[out.path])) > 1:
-                    for other in set(whole[out.path]):
-                        if other not in claimed[out.key]:
-                            claimed[out.key].append(other)
+                rivals = in_file[out.path] if out.symbol is None else whole[out.path]
+                for other in dict.fromkeys(rivals):
+                    if other not in claimed[out.key]:
+                        claimed[out.key].append(other)
         statuses = {ref: self.unit_status(u, claimed) for ref, u in self.graph.units.items()}
         for us in statuses.values():
             for o in us.outputs:
