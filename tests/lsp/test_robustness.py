@@ -1,0 +1,112 @@
+"""Bad input and process lifecycle: the server reports, never hangs or dies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from conftest import SERVER, init_params, shop  # noqa: F401
+from lsp_helpers import codes, uri, wait_diagnostics
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+
+async def test_invalid_utf8_spec_is_a_diagnostic(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    bad = root / "specs" / "broken.spec.md"
+    bad.write_bytes(b"# Title\n\nok line\n\xff\xfe bad bytes\n")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(bad), type=types.FileChangeType.Created)]
+        )
+    )
+    diags = await wait_diagnostics(client, uri(bad), lambda ds: "SPEC116" in codes(ds))
+    assert diags[0].range.start.line == 3
+    assert "invalid UTF-8" in diags[0].message
+    # The server still answers.
+    status = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="specls.status", arguments=[{}])
+    )
+    assert status["roots"][0]["counts"]["fresh"] == 6
+
+
+async def test_huge_output_file_does_not_hang(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    out = root / "src" / "shop" / "app.py"
+    original = out.read_text(encoding="utf-8")
+    filler = "# " + "x" * 98 + "\n"
+    out.write_text(original + filler * 200_000, encoding="utf-8")  # ~20 MB
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(out), type=types.FileChangeType.Changed)]
+        )
+    )
+    spec_uri = uri(root / "specs" / "auth.spec.md")
+    started = time.monotonic()
+    # The symbol output can no longer be located (too large to parse): reported, not hung.
+    await wait_diagnostics(client, spec_uri, lambda ds: "SPEC203" in codes(ds), timeout=20)
+    assert time.monotonic() - started < 20
+
+
+async def test_server_exits_when_the_pipe_closes(shop: Path) -> None:  # noqa: F811
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "specls", "serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"processId": None, "rootUri": uri(shop), "capabilities": {}},
+        }
+    ).encode()
+    assert proc.stdin is not None
+    proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    proc.stdin.flush()
+    time.sleep(0.5)
+    proc.stdin.close()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("the server kept running after its client went away")
+
+
+NO_WATCH = pytest_lsp.ClientServerConfig(server_command=SERVER.server_command)
+
+
+@pytest_lsp.fixture(config=NO_WATCH)
+async def plain_client(lsp_client: LanguageClient, shop: Path):  # noqa: F811
+    params = init_params(shop, "neovim")
+    assert params.capabilities.workspace is not None
+    params.capabilities.workspace.did_change_watched_files = None  # the server must watch
+    await lsp_client.initialize_session(params)
+    lsp_client.root = shop  # type: ignore[attr-defined]
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_server_watches_files_itself_when_the_client_cannot(
+    plain_client: LanguageClient,
+) -> None:
+    root: Path = plain_client.root  # type: ignore[attr-defined]
+    spec = root / "specs" / "users.spec.md"
+    status = await plain_client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="specls.status", arguments=[{}])
+    )
+    assert status["roots"][0]["counts"] == {"fresh": 6}
+    await asyncio.sleep(0.3)  # let the observer start
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("per-user salt", "per-user random salt"),
+        encoding="utf-8",
+    )
+    await wait_diagnostics(plain_client, uri(spec), lambda ds: "SPEC201" in codes(ds), timeout=3)
