@@ -186,19 +186,25 @@ M.subcommands = {
           return notify(err.message, vim.log.levels.ERROR)
         end
         result = type(result) == 'table' and result or {}
-        local counts = {}
-        for k, v in vim.spairs(type(result.counts) == 'table' and result.counts or {}) do
-          counts[#counts + 1] = ('%s %s'):format(v, k)
-        end
-        local lines = { 'specls status: ' .. (#counts > 0 and table.concat(counts, ', ') or 'no units') }
-        for _, unit in ipairs(list(result.units)) do
-          if type(unit) == 'table' then
-            lines[#lines + 1] = ('%-12s %s'):format(tostring(unit.status or ''), tostring(unit.unit or unit.id or vim.inspect(unit)))
-          else
-            lines[#lines + 1] = tostring(unit)
+        -- docs/protocol.md: {counts, units}; a multi-root server: {roots = [{root, counts, units}]}
+        local roots = type(result.roots) == 'table' and result.roots or { result }
+        local lines = {}
+        for _, r in ipairs(roots) do
+          local counts = {}
+          for k, v in vim.spairs(type(r.counts) == 'table' and r.counts or {}) do
+            counts[#counts + 1] = ('%s %s'):format(v, k)
+          end
+          local where = type(r.root) == 'string' and (' ' .. vim.uri_to_fname(r.root)) or ''
+          lines[#lines + 1] = ('specls%s: %s'):format(where, #counts > 0 and table.concat(counts, ', ') or 'no units')
+          for _, unit in ipairs(list(r.units)) do
+            if type(unit) == 'table' then
+              lines[#lines + 1] = ('  %-12s %s'):format(tostring(unit.status or ''), tostring(unit.unit or vim.inspect(unit)))
+            else
+              lines[#lines + 1] = '  ' .. tostring(unit)
+            end
           end
         end
-        notify(table.concat(lines, '\n'))
+        vim.notify(table.concat(lines, '\n'), vim.log.levels.INFO)
       end)
     end,
   },
