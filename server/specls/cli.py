@@ -16,7 +16,7 @@ from pathlib import Path
 
 from specls import __version__
 from specls.findings import Code, Severity
-from specls.regen.engine import apply_plan, plan_regen, prune, resolve_refs, stamp
+from specls.regen.engine import apply_plan, plan_regen, prune, resolve_refs, stamp, stampable
 from specls.regen.tangle import GenerationError
 from specls.regen.transaction import TransactionError
 from specls.report import FORMATTERS
@@ -189,12 +189,12 @@ def cmd_stamp(args: argparse.Namespace) -> int:
             service.reload()
             analysis = service.analyze()
             ws = service.workspace
-        refs = sorted(analysis.units) if args.all else None
+        refs = stampable(ws, analysis) if args.all else None
         if refs is None:
             if not args.refs:
                 _err("name the units to stamp, or pass --all")
                 return EXIT_USAGE
-            refs, unknown = resolve_refs(ws, analysis, args.refs)
+            refs, unknown = resolve_refs(ws, analysis, args.refs, stampable(ws, analysis))
             if unknown:
                 _err("no generation unit matches: " + ", ".join(unknown))
                 return EXIT_USAGE

@@ -17,7 +17,7 @@ from specls.findings import Code, Finding, Related, Severity
 from specls.lock import LOCK_NAME, LockUnit
 from specls.outputs import OutputReader
 from specls.text import Range
-from specls.units import Graph, Output, Unit
+from specls.units import Graph, Output, Unit, described_directives
 from specls.workspace import Workspace, resolve_path
 
 
@@ -496,9 +496,7 @@ class _Analyzer:
             if found is None or not entry.described:
                 continue
             doc, section = found
-            for d in section.directives:
-                if d.kind is not DirectiveKind.DESCRIBE or not d.path:
-                    continue
+            for d in described_directives(doc, section):
                 path = resolve_path(doc.path, d.path)
                 if path is None:
                     continue
@@ -525,7 +523,7 @@ class _Analyzer:
         orphans = []
         for ref in sorted(self.ws.lock.units):
             found = self.ws.section(ref)
-            if found is not None and (found[1].is_unit or self.ws.lock.units[ref].described):
+            if found is not None and (found[1].is_unit or described_directives(*found)):
                 continue
             orphans.append(ref)
             self.add(

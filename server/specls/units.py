@@ -47,6 +47,15 @@ def owned_sections(doc: SpecDocument, section: Section) -> Iterator[Section]:
             yield from owned_sections(doc, child)
 
 
+def described_directives(doc: SpecDocument, section: Section) -> tuple[Directive, ...]:
+    """The `@describe`s a section answers for: a unit's include those of the
+    subsections it owns; any other section's are its own."""
+    sections = owned_sections(doc, section) if section.is_unit else iter((section,))
+    return tuple(
+        d for s in sections for d in s.directives if d.kind is DirectiveKind.DESCRIBE and d.path
+    )
+
+
 def subtree(doc: SpecDocument, section: Section) -> Iterator[Section]:
     yield section
     for child_index in section.children:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from specls import code
 from specls.config import GeneratorConfig
+from specls.dialect import Section, SpecDocument
 from specls.lock import LOCK_NAME, Lock, LockUnit, write_lock
 from specls.outputs import OutputReader, whole_file_hash
 from specls.regen.generators import CancelCheck, run_command, run_tangle
@@ -22,7 +23,7 @@ from specls.regen.tangle import GenerationError
 from specls.regen.transaction import apply_files
 from specls.status import Analysis, Status, UnitStatus
 from specls.text import normalize_text, sha256_text
-from specls.units import Graph
+from specls.units import Graph, described_directives, make_unit
 from specls.workspace import Workspace, resolve_path
 
 BACKUP_DIR = ".specls/backup"
@@ -76,17 +77,30 @@ def output_hashes(us: UnitStatus, files: dict[str, str], reader: OutputReader) -
     return hashes
 
 
-def described_hashes(ws: Workspace, us: UnitStatus, reader: OutputReader) -> dict[str, str]:
+def described_hashes(doc: SpecDocument, section: Section, reader: OutputReader) -> dict[str, str]:
+    """Hashes of the hand-written code a section `@describe`s, as they are now."""
     out: dict[str, str] = {}
-    for d in us.unit.directives:
-        if d.kind.value == "describe" and d.path:
-            path = resolve_path(us.unit.doc.path, d.path)
-            if path is None:
-                continue
-            h = reader.output_hash(path, d.fragment)
-            if h:
-                out[f"{path}#{d.fragment}" if d.fragment else path] = h
+    for d in described_directives(doc, section):
+        path = resolve_path(doc.path, d.path)
+        if path is None:
+            continue
+        h = reader.output_hash(path, d.fragment)
+        if h:
+            out[f"{path}#{d.fragment}" if d.fragment else path] = h
     return out
+
+
+def describing_refs(ws: Workspace, analysis: Analysis) -> list[str]:
+    """Sections that are not units but `@describe` code: they can be stamped too."""
+    return sorted(
+        ref
+        for ref, (doc, section) in ws.sections_by_ref.items()
+        if ref not in analysis.units and section.level > 0 and described_directives(doc, section)
+    )
+
+
+def stampable(ws: Workspace, analysis: Analysis) -> list[str]:
+    return sorted([*analysis.units, *describing_refs(ws, analysis)])
 
 
 def plan_regen(
@@ -164,7 +178,7 @@ def plan_regen(
             generator=name,
             generated=now_stamp(),
             outputs=output_hashes(us, files, reader),
-            described=described_hashes(ws, us, reader),
+            described=described_hashes(us.unit.doc, us.unit.section, reader),
         )
         plan.results.append(UnitResult(ref, files, entry))
     return plan
@@ -207,9 +221,24 @@ def stamp(ws: Workspace, analysis: Analysis, reader: OutputReader, refs: list[st
     lock = ws.lock or Lock()
     for ref in refs:
         us = analysis.units.get(ref)
-        if us is None:
-            raise GenerationError(f"{ref} is not a generation unit")
         previous = lock.units.get(ref)
+        if us is None:
+            found = ws.section(ref)
+            if found is None or not described_directives(*found):
+                raise GenerationError(f"{ref} is not a generation unit")
+            doc, section = found
+            spec_hash = make_unit(doc, section).spec_hash
+            lock = lock.with_unit(
+                ref,
+                LockUnit(
+                    spec=spec_hash,
+                    inputs=spec_hash,
+                    generator="none",
+                    generated=previous.generated if previous else now_stamp(),
+                    described=described_hashes(doc, section, reader),
+                ),
+            )
+            continue
         lock = lock.with_unit(
             ref,
             LockUnit(
@@ -218,7 +247,7 @@ def stamp(ws: Workspace, analysis: Analysis, reader: OutputReader, refs: list[st
                 generator=previous.generator if previous else us.generator,
                 generated=previous.generated if previous else now_stamp(),
                 outputs=output_hashes(us, {}, reader),
-                described=described_hashes(ws, us, reader),
+                described=described_hashes(us.unit.doc, us.unit.section, reader),
             ),
         )
     write_lock(ws.root / LOCK_NAME, lock)
@@ -234,12 +263,15 @@ def prune(ws: Workspace, analysis: Analysis) -> Lock:
 
 
 def resolve_refs(
-    ws: Workspace, analysis: Analysis, wanted: list[str]
+    ws: Workspace, analysis: Analysis, wanted: list[str], candidates: list[str] | None = None
 ) -> tuple[list[str], list[str]]:
-    """Unit refs for user input: full refs, `#id`, bare ids or spec paths (all units in it)."""
+    """Unit refs for user input: full refs, `#id`, bare ids or spec paths (all units in it).
+
+    `candidates` are the refs to choose from (default: the generation units).
+    """
     found: list[str] = []
     unknown: list[str] = []
-    graph_units = analysis.units
+    graph_units = list(analysis.units) if candidates is None else candidates
     for w in wanted:
         w = w.removeprefix("./")
         if w in graph_units:
