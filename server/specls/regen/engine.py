@@ -145,6 +145,12 @@ def plan_regen(
         if any(o.status is Status.CONFLICT for o in us.outputs):
             plan.failed.append((ref, "an output is claimed by several sections"))
             continue
+        escaping = [o.key for o in us.outputs if reader.escapes_root(o.output.path)]
+        if escaping:
+            plan.failed.append(
+                (ref, f"{', '.join(escaping)} resolves outside the workspace (through a symlink)")
+            )
+            continue
         name = us.unit.doc.generator or ws.config.generator
         try:
             if name == "tangle":

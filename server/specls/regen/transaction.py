@@ -18,7 +18,16 @@ class TransactionError(Exception):
     pass
 
 
+def _inside(root: Path, rel: str) -> bool:
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(root / rel)
+    return real.startswith(real_root + os.sep)
+
+
 def apply_files(root: Path, files: dict[str, bytes]) -> None:
+    outside = sorted(rel for rel in files if not _inside(root, rel))
+    if outside:
+        raise TransactionError(f"refusing to write outside the workspace: {', '.join(outside)}")
     originals: dict[str, bytes | None] = {}
     staged: dict[str, Path] = {}
     try:
