@@ -45,7 +45,9 @@ ZERO_RANGE = Range.of(0, 0, 0, 0)
 
 def utf16_len(text: str) -> int:
     """Length of `text` in UTF-16 code units (astral characters count twice)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def utf16_to_codepoint(line_text: str, character: int) -> int:

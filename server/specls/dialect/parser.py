@@ -7,7 +7,8 @@ given IDs and nested into the section tree.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -53,6 +54,34 @@ def _shift_marker(m: Marker, n: int) -> Marker:
 
 def _shift_requirement(r: Requirement, n: int) -> Requirement:
     return replace(r, range=r.range.shifted(n))
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """A chunk's contents shifted to the line where the chunk starts."""
+
+    directives: tuple[Directive, ...]
+    code_blocks: tuple[CodeBlock, ...]
+    clarifications: tuple[Marker, ...]
+    requirements: tuple[Requirement, ...]
+    requirement_refs: tuple[Marker, ...]
+    path_refs: tuple[Marker, ...]
+    unknown_directives: tuple[Marker, ...]
+
+
+@lru_cache(maxsize=16384)
+def _place(text: str, start: int) -> _Placed:
+    """Cached by (text, line), so sections an edit did not move cost nothing."""
+    chunk = parse_chunk(text)
+    return _Placed(
+        tuple(_shift_directive(d, start) for d in chunk.directives),
+        tuple(_shift_block(b, start) for b in chunk.code_blocks),
+        tuple(_shift_marker(m, start) for m in chunk.clarifications),
+        tuple(_shift_requirement(r, start) for r in chunk.requirements),
+        tuple(_shift_marker(m, start) for m in chunk.requirement_refs),
+        tuple(_shift_marker(m, start) for m in chunk.path_refs),
+        tuple(_shift_marker(m, start) for m in chunk.unknown_directives),
+    )
 
 
 def _front_matter(
@@ -152,9 +181,9 @@ def parse_document(path: str, text: str) -> SpecDocument:
         while stack and sections[stack[-1]].level >= level and level > 0:
             stack.pop()
         parent = stack[-1] if stack else None
+        placed = _place(chunk.text, start)
         requirements = []
-        for r in chunk.requirements:
-            r = _shift_requirement(r, start)
+        for r in placed.requirements:
             if r.kind is RequirementKind.KIRO:
                 if r.id.startswith("."):
                     if kiro_req is None:
