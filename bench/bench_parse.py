@@ -23,7 +23,8 @@ def make_spec(sections: int = 385) -> str:
         parts.append(
             f"## Section {i} {{#s{i}}}\n"
             f"[@generate](../src/mod{i}.py) [@use](#s{max(i - 1, 0)})\n\n"
-            f"WHEN a user does thing {i} THE SYSTEM SHALL respond — ünïcödé 日本 (covers: FR-{i:03d}).\n"
+            f"WHEN a user does thing {i} THE SYSTEM SHALL respond — ünïcödé 日本"
+            f" (covers: FR-{i:03d}).\n"
             f"- **FR-{i:03d}**: The system MUST do {i}.\n\n"
             f"```python file=../src/mod{i}.py\n"
             f"def f{i}(x: int) -> int:\n    return x + {i}\n```\n\n"
