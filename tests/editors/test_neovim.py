@@ -97,3 +97,62 @@ def test_end_to_end_on_shop(tmp_path: Path) -> None:
     shutil.copytree(SHOP, ws, ignore=shutil.ignore_patterns(".specls-backup", "__pycache__"))
     proc = _run_nvim(SCRIPTS / "e2e.lua", ws, tmp_path, timeout=240)
     _assert_ok(proc)
+
+
+def test_other_editors_snippets_parse() -> None:
+    """The TOML and JSON snippets of client-neovim/OTHER_EDITORS.md are valid."""
+    import json
+    import re
+    import tomllib
+
+    text = (CLIENT / "OTHER_EDITORS.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```(toml|json)\n(.*?)^```$", text, flags=re.M | re.S)
+    assert len(blocks) >= 4
+    for lang, body in blocks:
+        if lang == "toml":
+            tomllib.loads(body)
+        else:
+            json.loads(body)
+    helix = next(tomllib.loads(b) for lang, b in blocks if lang == "toml" and "language-server" in b)
+    assert helix["language-server"]["specls"] == {
+        "command": "specls",
+        "args": ["serve"],
+        "config": {"specls": {"trusted": False, "debounce": 150}},
+    }
+    assert "specls" in helix["language"][0]["language-servers"]
+
+
+@pytest.mark.parametrize("script", ["eglot-smoke.el", "lsp-mode-smoke.el"])
+def test_emacs_snippets_on_shop(tmp_path: Path, script: str) -> None:
+    """The Emacs snippets of OTHER_EDITORS.md against the real server (when Emacs is here)."""
+    emacs = shutil.which("emacs")
+    if emacs is None:
+        pytest.skip("emacs not installed (apt-get install emacs-nox elpa-eglot elpa-lsp-mode)")
+    if not (SHOP / "spec.lock").exists():
+        pytest.skip("examples/shop has no spec.lock yet")
+    probe = "eglot" if script.startswith("eglot") else "lsp-mode"
+    check = subprocess.run(
+        [emacs, "--batch", "--eval", f"(require '{probe})", "--eval", "(require 'markdown-mode)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if check.returncode != 0:
+        pytest.skip(f"{probe} or markdown-mode not installed for Emacs")
+    ws = tmp_path / "shop"
+    shutil.copytree(SHOP, ws, ignore=shutil.ignore_patterns(".specls-backup", "__pycache__"))
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "")])
+    env["HOME"] = str(tmp_path)
+    proc = subprocess.run(
+        [emacs, "--batch", "-l", str(ROOT / "tests" / "editors" / "emacs" / script)],
+        cwd=ws,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    output = f"--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+    assert proc.returncode == 0, output
+    assert "not ok" not in proc.stdout, output
