@@ -63,6 +63,19 @@ def _line_of(text: str, needle: str) -> int:
     return text.count("\n", 0, index) + 1 if index >= 0 else 1
 
 
+def _line_of_path(text: str, loc: tuple[int | str, ...]) -> int:
+    """Line of the innermost key of `loc` found by walking down the keys in order."""
+    pos = -1
+    for key in loc:
+        if not isinstance(key, str):
+            continue
+        index = text.find(json.dumps(key), max(pos, 0))
+        if index < 0:
+            break
+        pos = index
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+
+
 def parse_lock(path: Path, text: str) -> Lock:
     if m := _CONFLICT.search(text):
         line = text.count("\n", 0, m.start()) + 1
@@ -76,6 +89,10 @@ def parse_lock(path: Path, text: str) -> Lock:
     if not isinstance(data, dict):
         raise LockError(path, 1, "the lock must be a JSON object")
     version = data.get("version")
+    if type(version) is not int:
+        raise LockError(
+            path, _line_of(text, '"version"'), f"version must be the integer {LOCK_VERSION}"
+        )
     if version != LOCK_VERSION:
         raise LockError(
             path,
@@ -88,8 +105,8 @@ def parse_lock(path: Path, text: str) -> Lock:
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        needle = next((f'"{p}"' for p in reversed(err["loc"]) if isinstance(p, str)), "")
-        raise LockError(path, _line_of(text, needle), f"{where}: {err['msg']}") from None
+        line = _line_of_path(text, tuple(err["loc"]))
+        raise LockError(path, line, f"{where}: {err['msg']}") from None
 
 
 def load_lock(path: Path) -> Lock | None:
