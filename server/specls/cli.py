@@ -16,7 +16,15 @@ from pathlib import Path
 
 from specls import __version__
 from specls.findings import Code, Severity
-from specls.regen.engine import apply_plan, plan_regen, prune, resolve_refs, stamp, stampable
+from specls.regen.engine import (
+    apply_plan,
+    broken_lock,
+    plan_regen,
+    prune,
+    resolve_refs,
+    stamp,
+    stampable,
+)
 from specls.regen.tangle import GenerationError
 from specls.regen.transaction import TransactionError
 from specls.report import FORMATTERS
@@ -151,6 +159,9 @@ def cmd_regen(args: argparse.Namespace) -> int:
     if not refs:
         print("specls: nothing to regenerate")
         return EXIT_OK
+    if (why := broken_lock(ws)) is not None:
+        _err(f"{why}; fix the lock before regenerating (nothing was written)")
+        return EXIT_FINDINGS
     plan = plan_regen(ws, analysis, service.reader, refs, force=args.force)
     for ref, message in plan.refused:
         _err(f"refused {ref}: {message}")

@@ -16,6 +16,7 @@ from pathlib import Path
 from specls import code
 from specls.config import GeneratorConfig
 from specls.dialect import Section, SpecDocument
+from specls.findings import Code
 from specls.lock import LOCK_NAME, Lock, LockUnit, write_lock
 from specls.outputs import OutputReader, whole_file_hash
 from specls.regen.generators import CancelCheck, run_command, run_tangle
@@ -209,10 +210,22 @@ def back_up(root: Path, paths: list[str]) -> Path | None:
     return dest
 
 
+def broken_lock(ws: Workspace) -> str | None:
+    """`spec.lock:LINE: why` when the lock cannot be read (and so must not be written)."""
+    problem = next((p for p in ws.problems if p.code is Code.BAD_LOCK), None)
+    if problem is None:
+        return None
+    return f"{LOCK_NAME}:{problem.range.start.line + 1}: {problem.message}"
+
+
+def _refuse_broken_lock(ws: Workspace, doing: str) -> None:
+    if (why := broken_lock(ws)) is not None:
+        raise GenerationError(f"{why}; fix the lock before {doing} (it was left as it is)")
+
+
 def apply_plan(ws: Workspace, plan: Plan) -> Lock:
     """Write every output of the plan in one transaction, then the lock."""
-    if ws.lock_is_broken:
-        raise GenerationError(f"{LOCK_NAME} is corrupt; fix it before regenerating")
+    _refuse_broken_lock(ws, "regenerating")
     back_up(ws.root, plan.edited_paths)
     apply_files(ws.root, {p: t.encode("utf-8") for p, t in plan.files.items()})
     lock = lock_after(ws, plan.results)
@@ -222,8 +235,7 @@ def apply_plan(ws: Workspace, plan: Plan) -> Lock:
 
 def stamp(ws: Workspace, analysis: Analysis, reader: OutputReader, refs: list[str]) -> Lock:
     """Accept the current outputs as fresh for `refs`."""
-    if ws.lock_is_broken:
-        raise GenerationError(f"{LOCK_NAME} is corrupt; fix it before stamping")
+    _refuse_broken_lock(ws, "stamping")
     lock = ws.lock or Lock()
     for ref in refs:
         us = analysis.units.get(ref)
@@ -261,6 +273,7 @@ def stamp(ws: Workspace, analysis: Analysis, reader: OutputReader, refs: list[st
 
 
 def prune(ws: Workspace, analysis: Analysis) -> Lock:
+    _refuse_broken_lock(ws, "pruning")
     lock = ws.lock or Lock()
     for ref in analysis.orphans:
         lock = lock.without_unit(ref)
