@@ -74,6 +74,16 @@ local function hover_text(result)
   return table.concat(parts, '\n')
 end
 
+--- Runs a check only if the server advertises `capability` (a key of
+--- server_capabilities); otherwise it is skipped and reported as such.
+local function check_feature(capability, name, fn, needs)
+  local c = client or vim.lsp.get_clients({ name = 'specls' })[1]
+  if c and not c.server_capabilities[capability] then
+    return H.skip(name, ('the server does not advertise %s'):format(capability))
+  end
+  return H.check(name, fn, needs)
+end
+
 local function show(buf)
   vim.api.nvim_set_current_buf(buf)
 end
@@ -146,7 +156,7 @@ H.run(function()
     H.log('    statusline: %s', require('specls').statusline(spec_buf))
   end, { 'a generated file opened first starts the client (from spec.lock)' })
 
-  H.check('completion after [@ lists directives', function()
+  check_feature('completionProvider', 'completion after [@ lists directives', function()
     show(spec_buf)
     local heading = find_line(spec_buf, '{#' .. SECTION .. '}')
     vim.api.nvim_buf_set_lines(spec_buf, heading + 2, heading + 2, false, { '[@' })
@@ -170,7 +180,7 @@ H.run(function()
     assert(ok, err)
   end, { 'the client attaches to a spec (markdown) and reuses the client' })
 
-  H.check('definition from a directive lands on the generated symbol', function()
+  check_feature('definitionProvider', 'definition from a directive lands on the generated symbol', function()
     show(spec_buf)
     local row, line = find_line(spec_buf, '%(%S*app%.py#' .. SYMBOL .. '%)')
     local col = line:find('%[@generate%]%(%S*app%.py#' .. SYMBOL) -- 1-based '['
@@ -185,7 +195,7 @@ H.run(function()
     show(spec_buf)
   end, { 'the client attaches to a spec (markdown) and reuses the client' })
 
-  H.check('hover on a directive shows the generated code', function()
+  check_feature('hoverProvider', 'hover on a directive shows the generated code', function()
     show(spec_buf)
     local row, line = find_line(spec_buf, '%(%S*app%.py#' .. SYMBOL .. '%)')
     local col = line:find('%[@generate%]%(%S*app%.py#' .. SYMBOL)

@@ -59,15 +59,21 @@ function H.wait(ms, pred, what)
   return value
 end
 
+--- Records a check as skipped, with the reason (printed as `skip - name: why`).
+function H.skip(name, why)
+  H.skipped = H.skipped + 1
+  H.results[name] = false
+  H.log('skip - %s: %s', name, why)
+end
+
 --- Runs a named check; a failure is recorded (and printed) but the next
---- checks still run. Checks listed in `needs` must have passed, else skip.
+--- checks still run. Checks listed in `needs` must have passed, else they fail.
 ---@param name string
 ---@param fn fun()
 ---@param needs? string[]
 function H.check(name, fn, needs)
   for _, dep in ipairs(needs or {}) do
     if not H.results[dep] then
-      H.skipped = H.skipped + 1
       H.failed = H.failed + 1
       H.results[name] = false
       H.log('not ok - %s (skipped: %q failed)', name, dep)
@@ -90,7 +96,7 @@ end
 
 --- Prints the summary and quits: exit status 0 only if every check passed.
 function H.finish()
-  H.log('%d passed, %d failed', H.passed, H.failed)
+  H.log('%d passed, %d failed, %d skipped', H.passed, H.failed, H.skipped)
   if H.failed > 0 or H.passed == 0 then
     vim.cmd('cq 1')
   else
