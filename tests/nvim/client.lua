@@ -115,6 +115,9 @@ H.run(function()
         '- [ ] T001 [P] [US1] Create model in src/x.py',
         '',
         '### Requirement 1',
+        '',
+        '- [ ] 2.1 Implement login',
+        '  - _Requirements: 1.1, 2.3_',
       }, path)
       local buf = H.edit(path)
       vim.treesitter.start(buf, 'markdown')
@@ -140,6 +143,7 @@ H.run(function()
         'constant.requirement_id.specls **FR-001**',
         'constant.requirement_id.specls Requirement 1',
         'constant.requirement_id.specls T001',
+        'constant.requirement_id.specls _Requirements: 1.1, 2.3_',
         'keyword.directive.specls @generate',
         'keyword.directive.specls @use',
         'label.section_id.specls {#auth.login}',

@@ -46,9 +46,11 @@
   (#specls-narrow! @constant.requirement_id.specls "^Requirement %d+")
   (#set! priority 110))
 
-; Kiro traces: _Requirements: 1.1, 2.3_
-((emphasis) @constant.requirement_id.specls
-  (#lua-match? @constant.requirement_id.specls "^[_*]Requirements?:")
+; Kiro traces: _Requirements: 1.1, 2.3_ (markdown_inline does not always make
+; this an emphasis node, so match the text)
+((inline) @constant.requirement_id.specls
+  (#lua-match? @constant.requirement_id.specls "_Requirements?:[^_]+_")
+  (#specls-narrow! @constant.requirement_id.specls "_Requirements?:[^_]+_")
   (#set! priority 110))
 
 ; Spec Kit clarification markers: [NEEDS CLARIFICATION: …]
