@@ -208,6 +208,18 @@ H.run(function()
     H.contains(text, 'secrets.token_hex', 'hover text')
   end, { 'the client attaches to a spec (markdown) and reuses the client' })
 
+  check_feature('codeLensProvider', 'code lenses are refreshed on the spec', function()
+    show(spec_buf)
+    local lenses = H.wait(WAIT, function()
+      local l = vim.lsp.codelens.get(spec_buf)
+      return #l > 0 and l
+    end, 'code lenses on the spec')
+    local titles = vim.tbl_map(function(l)
+      return l.command and l.command.title or '?'
+    end, lenses)
+    H.log('    lenses: %s', table.concat(titles, ' | '))
+  end, { 'the client attaches to a spec (markdown) and reuses the client' })
+
   H.check(':Specls regenerate on the stale section rewrites the output and clears SPEC201', function()
     show(spec_buf)
     local heading = find_line(spec_buf, '{#' .. SECTION .. '}')

@@ -99,9 +99,41 @@ end
 ---@param client vim.lsp.Client
 ---@param bufnr integer
 function M.on_attach(client, bufnr)
-  if client.name == M.name and vim.bo[bufnr].filetype == 'markdown' then
+  if client.name ~= M.name then
+    return
+  end
+  if vim.bo[bufnr].filetype == 'markdown' then
     require('specls.highlight').start(bufnr)
   end
+  if vim.g.specls_codelens ~= false and client:supports_method('textDocument/codeLens') then
+    M.codelens(bufnr)
+  end
+end
+
+--- Keep the server's code lenses (regenerate, stamp, status of a section)
+--- fresh: Neovim 0.11 shows them only after `vim.lsp.codelens.refresh()`.
+--- Run one with `:lua vim.lsp.codelens.run()`.
+---@param bufnr integer
+function M.codelens(bufnr)
+  local group = vim.api.nvim_create_augroup('specls.codelens.' .. bufnr, { clear = true })
+  local function refresh()
+    if vim.api.nvim_buf_is_loaded(bufnr) and #M.clients(bufnr) > 0 then
+      vim.lsp.codelens.refresh({ bufnr = bufnr })
+    end
+  end
+  vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave' }, { group = group, buffer = bufnr, callback = refresh })
+  vim.api.nvim_create_autocmd('User', {
+    group = group,
+    pattern = 'SpeclsStatus',
+    callback = function()
+      if not vim.api.nvim_buf_is_valid(bufnr) then
+        pcall(vim.api.nvim_del_augroup_by_id, group)
+        return true
+      end
+      refresh()
+    end,
+  })
+  refresh()
 end
 
 return M
