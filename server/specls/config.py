@@ -64,9 +64,28 @@ class Config(BaseModel):
     max_file_size: int = 10_000_000
 
 
-def _toml_line(exc: tomllib.TOMLDecodeError) -> int:
+def _toml_line(exc: tomllib.TOMLDecodeError, text: str) -> int:
     m = re.search(r"line (\d+)", str(exc))
-    return int(m.group(1)) if m else 1
+    if m:
+        return int(m.group(1))
+    if "end of document" in str(exc):
+        return max(1, len(text.rstrip("\n").split("\n")))
+    return 1
+
+
+def _key_line(text: str, loc: list[str | int]) -> int:
+    """Line of the innermost key of `loc` found by walking down its keys in order."""
+    pos = -1
+    for key in loc:
+        if not isinstance(key, str):
+            continue
+        m = re.compile(r"(?m)(?:^|(?<=[\s.\[{,\"']))" + re.escape(key) + r"[\"']?\s*[=.\]]").search(
+            text, max(pos, 0)
+        )
+        if m is None:
+            break
+        pos = m.start()
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
 
 
 def _validate(path: Path, text: str, data: dict[str, Any], prefix: str) -> Config:
@@ -74,14 +93,11 @@ def _validate(path: Path, text: str, data: dict[str, Any], prefix: str) -> Confi
         return Config.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = [str(p) for p in err["loc"]]
-        line = 1
-        for key in reversed(loc):
-            if (i := text.find(key)) >= 0:
-                line = text.count("\n", 0, i) + 1
-                break
-        return_msg = f"{prefix}{'.'.join(loc)}: {err['msg']}"
-        raise ConfigError(path, line, return_msg) from None
+        loc: list[str | int] = list(err["loc"])
+        if prefix:  # [tool.specls] in pyproject.toml: the keys live under that table
+            loc = ["tool", "specls", *loc]
+        message = f"{prefix}{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+        raise ConfigError(path, _key_line(text, loc), message) from None
 
 
 def load_config(root: Path) -> tuple[Config, Path | None]:
@@ -94,7 +110,7 @@ def load_config(root: Path) -> tuple[Config, Path | None]:
         try:
             data: dict[str, Any] = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(path, _toml_line(exc), f"invalid TOML: {exc}") from None
+            raise ConfigError(path, _toml_line(exc, text), f"invalid TOML: {exc}") from None
         if table is None:
             return _validate(path, text, data, ""), path
         section = data.get(table[0], {}).get(table[1])
