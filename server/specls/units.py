@@ -105,6 +105,10 @@ class Graph:
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
+        self._closures: dict[str, list[str]] = {}
+        self._deps: dict[str, list[Dependency]] = {}
+        self._hashes: dict[str, str] = {}
+        self._files: dict[str, set[str]] = {}
 
     @cached_property
     def units(self) -> dict[str, Unit]:
@@ -133,10 +137,10 @@ class Graph:
     def edges(self) -> dict[str, list[str]]:
         """Section ref → the section/document refs it `@use`s (resolvable ones only)."""
         out: dict[str, list[str]] = {}
-        for ref, (doc, section) in self.ws.sections_by_ref.items():
+        for ref in self.ws.sections_by_ref:
             targets = [
                 d.ref
-                for d in self.dependencies(doc, section)
+                for d in self.ref_dependencies(ref)
                 if d.ref is not None and self.ws.section(d.ref) is not None
             ]
             if targets:
@@ -152,16 +156,36 @@ class Graph:
         return out
 
     def closure(self, ref: str) -> list[str]:
-        """Every section reference `ref` depends on, transitively (cycles cut)."""
-        seen: list[str] = []
+        """Every section reference `ref` depends on, transitively (cycles cut); memoized."""
+        cached = self._closures.get(ref)
+        if cached is not None:
+            return cached
+        seen: set[str] = set()
         stack = list(self.edges.get(ref, ()))
         while stack:
             nxt = stack.pop()
             if nxt in seen or nxt == ref:
                 continue
-            seen.append(nxt)
+            seen.add(nxt)
             stack.extend(self.edges.get(nxt, ()))
-        return sorted(seen)
+        result = self._closures[ref] = sorted(seen)
+        return result
+
+    def ref_dependencies(self, ref: str) -> list[Dependency]:
+        cached = self._deps.get(ref)
+        if cached is None:
+            found = self.ws.section(ref)
+            cached = self._deps[ref] = self.dependencies(*found) if found else []
+        return cached
+
+    def ref_hash(self, ref: str) -> str | None:
+        cached = self._hashes.get(ref)
+        if cached is None:
+            found = self.ws.section(ref)
+            if found is None:
+                return None
+            cached = self._hashes[ref] = section_hash(*found)
+        return cached
 
     def dependents(self, refs: set[str]) -> set[str]:
         """Units a change to any of `refs` reaches (the reverse `@use` index)."""
@@ -206,23 +230,18 @@ class Graph:
         """The unit's spec hash with those of everything it depends on, transitively."""
         h = hashlib.sha256(unit.spec_hash.encode())
         for ref in self.closure(unit.ref):
-            found = self.ws.section(ref)
-            if found:
-                h.update(f"\n{ref}={section_hash(*found)}".encode())
-        refs = [unit.ref, *self.closure(unit.ref)]
-        files: set[str] = set()
-        for ref in refs:
-            found = self.ws.section(ref)
-            if found:
-                files.update(d.file for d in self.dependencies(*found) if d.file)
-        for f in sorted(files):
+            digest = self.ref_hash(ref)
+            if digest is not None:
+                h.update(f"\n{ref}={digest}".encode())
+        for f in sorted(self.use_files(unit)):
             h.update(f"\nfile:{f}={file_hash.get(f)}".encode())
         return "sha256:" + h.hexdigest()
 
     def use_files(self, unit: Unit) -> set[str]:
-        files: set[str] = set()
-        for ref in [unit.ref, *self.closure(unit.ref)]:
-            found = self.ws.section(ref)
-            if found:
-                files.update(d.file for d in self.dependencies(*found) if d.file)
-        return files
+        cached = self._files.get(unit.ref)
+        if cached is None:
+            cached = set()
+            for ref in [unit.ref, *self.closure(unit.ref)]:
+                cached.update(d.file for d in self.ref_dependencies(ref) if d.file)
+            self._files[unit.ref] = cached
+        return cached
