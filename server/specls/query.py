@@ -6,11 +6,14 @@ the answers live here so every feature (and the tests) share them.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from specls.dialect import Directive, Marker, Requirement, Section, SpecDocument
-from specls.status import Analysis, OutputStatus, UnitStatus
-from specls.text import Position
+from specls.dialect import Directive, DirectiveKind, Marker, Requirement, Section, SpecDocument
+from specls.status import Analysis, OutputStatus, UnitStatus, expand_requirement_ref
+from specls.text import Position, Range
+from specls.workspace import Workspace, resolve_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +86,149 @@ def owners_at(
         whole = [f for f in found if f[1].output.symbol is None]
         return whole or found
     return found
+
+
+# --- navigation lookups (definition, references, hover, links) --------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A construct found in a spec document: its document, section and range."""
+
+    doc: SpecDocument
+    section: Section
+    range: Range
+    text: str = ""  # the requirement line, the marker text, …
+
+
+def directive_file(doc_path: str, directive: Directive) -> str | None:
+    """Workspace-relative path a directive names (None for `#id` or outside the root)."""
+    return resolve_path(doc_path, directive.path) if directive.path else None
+
+
+def requirement_scope(doc_path: str) -> str:
+    """Requirement IDs are scoped by the directory of their document (as `status` does)."""
+    return doc_path.rpartition("/")[0]
+
+
+def _all_requirements(ws: Workspace, rid: str) -> list[Place]:
+    return [
+        Place(doc, s, r.range, r.text)
+        for doc in sorted(ws.docs.values(), key=lambda d: d.path)
+        for s in doc.sections
+        for r in s.requirements
+        if r.id == rid
+    ]
+
+
+def requirement_statement(rid: str, line: str) -> str:
+    """A requirement's statement without its list marker, checkbox and ID."""
+    text = re.sub(r"^\s*(?:#+|[-*+])?\s*(?:\[[ xX]\]\s*)?", "", line)
+    last = re.escape(rid.rpartition(".")[2] if "." in rid and rid[0].isdigit() else rid)
+    text = re.sub(rf"^\**(?:Requirement\s+)?{last}\**\s*[.:]?\**\s*", "", text)
+    return text.strip()
+
+
+def requirement_definitions(ws: Workspace, rid: str, from_path: str | None = None) -> list[Place]:
+    """Where `rid` is defined: in the scope of `from_path` when it has one, else everywhere."""
+    found = _all_requirements(ws, rid)
+    if from_path is not None:
+        scope = requirement_scope(from_path)
+        local = [p for p in found if requirement_scope(p.doc.path) == scope]
+        return local or found
+    return found
+
+
+def requirement_traces(ws: Workspace, rid: str, scope: str | None = None) -> list[Place]:
+    """Every reference to `rid` (ranges like `4.1-4.3` expanded).
+
+    With `scope`, only the references that resolve to the definition in that
+    scope: those written in the same scope, or where their own scope has none.
+    """
+    defined = {requirement_scope(p.doc.path) for p in _all_requirements(ws, rid)}
+    found: list[Place] = []
+    for doc in sorted(ws.docs.values(), key=lambda d: d.path):
+        here = requirement_scope(doc.path)
+        if scope is not None and here != scope and here in defined:
+            continue
+        for s in doc.sections:
+            for m in s.requirement_refs:
+                if rid in expand_requirement_ref(m.text):
+                    found.append(Place(doc, s, m.range, m.text))
+    return found
+
+
+def requirement_uses(ws: Workspace, rid: str, from_path: str) -> list[Place]:
+    """The traces of the definition(s) `rid` names when written in `from_path`."""
+    scopes = sorted(
+        {requirement_scope(p.doc.path) for p in requirement_definitions(ws, rid, from_path)}
+    )
+    if not scopes:
+        return requirement_traces(ws, rid)
+    return [t for scope in scopes for t in requirement_traces(ws, rid, scope)]
+
+
+def section_uses(ws: Workspace, ref: str) -> list[tuple[Place, Directive]]:
+    """Every `@use` in the workspace that names the section (or document) `ref`."""
+    found: list[tuple[Place, Directive]] = []
+    for doc in sorted(ws.docs.values(), key=lambda d: d.path):
+        for s in doc.sections:
+            for d in s.directives:
+                if d.kind is DirectiveKind.USE and ws.target_ref(doc.path, d) == ref:
+                    found.append((Place(doc, s, d.target_range, d.target), d))
+    return found
+
+
+def file_directives(ws: Workspace, rel: str) -> list[tuple[Place, Directive]]:
+    """Every directive in the workspace whose path resolves to `rel`."""
+    found: list[tuple[Place, Directive]] = []
+    for doc in sorted(ws.docs.values(), key=lambda d: d.path):
+        for s in doc.sections:
+            for d in s.directives:
+                if directive_file(doc.path, d) == rel:
+                    found.append((Place(doc, s, d.target_range, d.target), d))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A spec section that generates (or, for `@describe`, documents) part of a file."""
+
+    doc: SpecDocument
+    section: Section
+    directive: Directive
+    unit: UnitStatus | None  # None for `@describe`
+    output: OutputStatus | None
+    symbol_range: Range | None  # the span of a `#symbol` in the file, when located
+
+
+def sources_at(
+    ws: Workspace,
+    analysis: Analysis,
+    rel: str,
+    pos: Position | None,
+    locate: Callable[[str], Range | None],
+) -> list[Source]:
+    """The sections behind the code at `pos` in `rel`, most specific first.
+
+    A `#symbol` whose span contains `pos` comes first, then whole-file outputs;
+    the other symbol outputs and `@describe`s of the file only when nothing
+    else matches. `locate(symbol)` finds a described symbol's span.
+    """
+    found: list[Source] = []
+    for us, o in owners_at(analysis, rel, None):
+        found.append(
+            Source(us.unit.doc, us.unit.section, o.output.directive, us, o, o.symbol_range)
+        )
+    for place, d in file_directives(ws, rel):
+        if d.kind is DirectiveKind.DESCRIBE:
+            rng = locate(d.fragment) if d.fragment else None
+            found.append(Source(place.doc, place.section, d, None, None, rng))
+    if pos is None:
+        return found
+    inside = [s for s in found if s.symbol_range is not None and s.symbol_range.contains(pos)]
+    inside.sort(
+        key=lambda s: (s.symbol_range.end.line - s.symbol_range.start.line) if s.symbol_range else 0
+    )
+    whole = [s for s in found if s.directive.fragment is None]
+    return inside + whole or found

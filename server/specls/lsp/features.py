@@ -12,15 +12,25 @@ from collections.abc import Awaitable, Callable
 from types import ModuleType
 from typing import Any
 
+from lsprotocol import types
 from pygls.exceptions import JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
+
+from specls.lsp import completion, definition, hover, implementation, links, references
 
 log = logging.getLogger(__name__)
 
 RunFeature = Callable[[Callable[[Any, Any], Any], str, Any, Any], Awaitable[Any]]
 
 # (method, module, options, result when the document is unknown)
-TABLE: list[tuple[str, ModuleType, Any, Any]] = []
+TABLE: list[tuple[str, ModuleType, Any, Any]] = [
+    (types.TEXT_DOCUMENT_COMPLETION, completion, completion.OPTIONS, None),
+    (types.TEXT_DOCUMENT_DEFINITION, definition, None, None),
+    (types.TEXT_DOCUMENT_IMPLEMENTATION, implementation, None, None),
+    (types.TEXT_DOCUMENT_REFERENCES, references, None, None),
+    (types.TEXT_DOCUMENT_HOVER, hover, None, None),
+    (types.TEXT_DOCUMENT_DOCUMENT_LINK, links, links.OPTIONS, []),
+]
 
 
 def guarded(module: ModuleType) -> Callable[[Any, Any], Any]:
