@@ -45,8 +45,11 @@ return {
   cmd = { 'specls', 'serve' },
   -- Spec files stay `markdown` (`*.spec.md`, Spec Kit, Kiro, OpenSpec layouts).
   filetypes = { 'markdown' },
-  root_markers = vim.fn.has('nvim-0.11.3') == 1 and { { 'spec.lock', 'specls.toml' }, '.git' }
-    or { 'spec.lock', 'specls.toml', '.git' },
+  -- The lock or config first; then the folders Kiro, Spec Kit and OpenSpec keep
+  -- at a project's root; then the repository.
+  root_markers = vim.fn.has('nvim-0.11.3') == 1
+      and { { 'spec.lock', 'specls.toml' }, { '.kiro', '.specify', 'openspec' }, '.git' }
+    or { 'spec.lock', 'specls.toml', '.kiro', '.specify', 'openspec', '.git' },
   settings = {
     specls = {
       trusted = false,

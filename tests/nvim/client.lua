@@ -12,7 +12,11 @@ H.run(function()
     local config = vim.lsp.config.specls
     H.eq({ 'specls', 'serve' }, config.cmd, 'cmd')
     H.eq({ 'markdown' }, config.filetypes, 'filetypes')
-    H.eq({ 'spec.lock', 'specls.toml', '.git' }, vim.iter(config.root_markers):flatten():totable(), 'root_markers')
+    H.eq(
+      { 'spec.lock', 'specls.toml', '.kiro', '.specify', 'openspec', '.git' },
+      vim.iter(config.root_markers):flatten():totable(),
+      'root_markers'
+    )
     H.eq(false, config.settings.specls.trusted, 'default trust')
     H.truthy(type(config.before_init) == 'function', 'before_init')
   end)

@@ -120,6 +120,23 @@ H.run(function()
     show(spec_buf)
   end, { 'the client attaches to a spec (markdown) and reuses the client' })
 
+  H.check('Kiro, Spec Kit and OpenSpec files (markdown) attach to the same client', function()
+    for _, rel in ipairs({
+      '.kiro/specs/checkout/requirements.md',
+      'specs/001-checkout/spec.md',
+      'openspec/specs/checkout/spec.md',
+    }) do
+      local path = root .. '/' .. rel
+      vim.fn.mkdir(vim.fs.dirname(path), 'p')
+      vim.fn.writefile({ '# Checkout', '', '### Requirement 1', '', 'WHEN paying THE SYSTEM SHALL charge.' }, path)
+      local buf = H.edit(path)
+      H.eq('markdown', vim.bo[buf].filetype, rel .. ' filetype')
+      H.eq(client.id, H.wait_client(buf).id, rel .. ' client')
+      vim.cmd('bwipeout')
+    end
+    show(spec_buf)
+  end, { 'the client attaches to a spec (markdown) and reuses the client' })
+
   H.check('diagnostics appear (a broken @use in the spec)', function()
     show(spec_buf)
     local last = vim.api.nvim_buf_line_count(spec_buf)
