@@ -117,6 +117,11 @@ H.run(function()
     H.truthy(vim.list_contains(st.outputs, vim.uri_from_fname(OTHER_OUT)), 'cart.py in outputs ' .. vim.inspect(st.outputs))
     local buf = H.edit(OTHER_OUT)
     H.wait_client(buf)
+    -- :edit! re-runs FileType, where vim.lsp.enable() detaches configs whose
+    -- filetypes miss 'python'; the client attaches again.
+    vim.cmd('edit!')
+    vim.wait(200)
+    H.wait_client(buf)
     show(spec_buf)
   end, { 'the client attaches to a spec (markdown) and reuses the client' })
 
