@@ -54,7 +54,7 @@ if (bundle) {
 
 const out = join(ext, bundle ? `specls-${target}-${pkg.version}.vsix` : `specls-${pkg.version}.vsix`);
 const vsce = join(ext, 'node_modules', '@vscode', 'vsce', 'vsce');
-const args = ['package', '--no-dependencies', '--allow-missing-repository', '--out', out];
+const args = ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out];
 if (target) args.push('--target', target);
 run(node, [vsce, ...args], { env: { ...process.env, VSCE_SKIP_PREPUBLISH: '1' } });
 console.log(`built ${out}`);

@@ -133,3 +133,13 @@ test('the grammar is an injection into Markdown and matches grammars/', async ()
   assert.equal(grammar.scopeName, 'specmd.injection');
   assert.match(grammar.injectionSelector, /^L:text\.html\.markdown/);
 });
+
+const target = /specls-([a-z0-9]+-[a-z0-9]+)-\d+\.\d+\.\d+\.vsix$/.exec(vsix ?? '')?.[1];
+test('a --bundle-server build ships the server for its platform', { skip: !target && 'not a bundled build' }, () => {
+  const xml = files.get('extension.vsixmanifest').toString('utf8');
+  assert.match(xml, new RegExp(`TargetPlatform="${target}"`));
+  for (const f of ['extension/bundled/libs/specls/__init__.py', 'extension/bundled/libs/specls/__main__.py', 'extension/bundled/libs/pygls/__init__.py', 'extension/bundled/README.txt']) {
+    assert.ok(files.has(f), f);
+  }
+  assert.ok(![...files.keys()].some((f) => f.includes('__pycache__')), 'no bytecode caches');
+});
