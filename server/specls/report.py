@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from specls import __version__
 from specls.findings import Finding, Severity
@@ -99,7 +100,7 @@ def as_sarif(findings: Sequence[Finding], prefix: str) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": prefix + f.path},
+                            "artifactLocation": {"uri": quote(prefix + f.path)},
                             "region": {
                                 "startLine": r.start.line + 1,
                                 "startColumn": r.start.character + 1,
