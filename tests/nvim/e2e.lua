@@ -22,7 +22,20 @@ local WAIT = 15000
 
 vim.g.specls_trusted_roots = { root }
 vim.g.specls_progress_echo = false
+vim.lsp.log.set_level('warn')
+vim.lsp.config('specls', {
+  on_exit = function(code, signal, client_id)
+    H.log('# specls client %d exited: code %s, signal %s', client_id, tostring(code), tostring(signal))
+  end,
+})
 vim.lsp.enable('specls')
+H.on_failure = function()
+  local log = vim.lsp.log.get_filename()
+  local ok, lines = pcall(vim.fn.readfile, log, '', -40)
+  if ok and #lines > 0 then
+    H.log('# last lines of %s:\n#   %s', log, table.concat(lines, '\n#   '))
+  end
+end
 
 H.log('# workspace %s', root)
 H.log('# specls %s', vim.fn.exepath('specls'))
@@ -283,6 +296,31 @@ H.run(function()
     H.eq('mermaid', vim.bo.filetype, 'graph buffer filetype')
     vim.cmd('close')
   end, { 'the client attaches to a spec (markdown) and reuses the client' })
+
+  H.check(':Specls regenerate-stale, stamp and trust', function()
+    show(spec_buf)
+    local fence = find_line(spec_buf, '^```%a*%s+file=[^%s]*auth%.py%s*$')
+    local close = find_line(spec_buf, '^```%s*$', fence + 1)
+    vim.api.nvim_buf_set_lines(spec_buf, close, close, false, { MARKER .. ' again' })
+    H.wait(WAIT, function()
+      return #H.spec_diagnostics(out_buf, 'SPEC201') > 0
+    end, 'SPEC201 after a second edit')
+    local resp = H.specls_command('Specls regenerate-stale', 'specls.regenerateStale', 60000)
+    H.truthy(vim.list_contains(resp.result.regenerated or {}, UNIT), 'regenerated ' .. vim.inspect(resp.result))
+    H.wait(WAIT, function()
+      return #H.spec_diagnostics(out_buf, 'SPEC201') == 0
+    end, 'SPEC201 to clear after regenerate-stale')
+    local heading = find_line(spec_buf, '{#' .. SECTION .. '}')
+    vim.api.nvim_win_set_cursor(0, { heading + 1, 0 })
+    resp = H.specls_command('Specls stamp', 'specls.stamp')
+    H.eq({ UNIT }, resp.result.stamped, 'stamped')
+    client.settings.specls.trusted = false
+    vim.g.specls_trusted_roots = {}
+    vim.cmd('Specls trust')
+    H.eq(true, client.settings.specls.trusted, 'trusted after :Specls trust')
+    H.eq({ client.root_dir }, vim.g.specls_trusted_roots, 'root remembered for the session')
+    vim.cmd('silent wall')
+  end, { ':Specls regenerate on the stale section rewrites the output and clears SPEC201' })
 
   H.check(':checkhealth specls reports OK', function()
     show(spec_buf)

@@ -96,6 +96,9 @@ end
 
 --- Prints the summary and quits: exit status 0 only if every check passed.
 function H.finish()
+  if H.failed > 0 and H.on_failure then
+    pcall(H.on_failure)
+  end
   H.log('%d passed, %d failed, %d skipped', H.passed, H.failed, H.skipped)
   if H.failed > 0 or H.passed == 0 then
     vim.cmd('cq 1')
