@@ -8,6 +8,15 @@ local function notify(msg, level)
   vim.notify('specls: ' .. msg, level or vim.log.levels.INFO)
 end
 
+--- A failed command. specls shows its own refusals ("no generation unit
+--- here", InvalidParams) with window/showMessage; report only the others.
+---@param err lsp.ResponseError
+local function report_error(err)
+  if err.code ~= -32602 then
+    notify(err.message or vim.inspect(err), vim.log.levels.ERROR)
+  end
+end
+
 --- `{uri, position}` of the cursor in the current window, in the client's encoding.
 ---@param client vim.lsp.Client
 local function cursor_target(client)
@@ -68,7 +77,7 @@ local function report_regen(client, command, argument, result)
         local forced = vim.tbl_extend('force', argument, { force = true })
         specls.exec(client, command, forced, function(err, res)
           if err then
-            return notify(err.message, vim.log.levels.ERROR)
+            return report_error(err)
           end
           report_regen(client, command, forced, res)
         end)
@@ -111,7 +120,7 @@ M.subcommands = {
       end
       specls.exec(client, 'specls.regenerate', arg, function(err, result)
         if err then
-          return notify(err.message, vim.log.levels.ERROR)
+          return report_error(err)
         end
         report_regen(client, 'specls.regenerate', arg, result)
       end)
@@ -125,7 +134,7 @@ M.subcommands = {
       end
       specls.exec(client, 'specls.regenerateStale', arg, function(err, result)
         if err then
-          return notify(err.message, vim.log.levels.ERROR)
+          return report_error(err)
         end
         report_regen(client, 'specls.regenerateStale', arg, result)
       end)
@@ -138,7 +147,7 @@ M.subcommands = {
     run = function(client, o)
       specls.exec(client, 'specls.stamp', target(client, o.fargs), function(err, result)
         if err then
-          return notify(err.message, vim.log.levels.ERROR)
+          return report_error(err)
         end
         local stamped = list(type(result) == 'table' and result.stamped)
         notify(#stamped > 0 and ('stamped %s'):format(unit_names(stamped)) or 'nothing to stamp')
@@ -149,7 +158,7 @@ M.subcommands = {
     run = function(client, o)
       specls.exec(client, 'specls.showOutputs', target(client, o.fargs), function(err, result)
         if err then
-          return notify(err.message, vim.log.levels.ERROR)
+          return report_error(err)
         end
         local locations = list(result)
         if #locations == 0 then
@@ -170,7 +179,7 @@ M.subcommands = {
       local format = o.fargs[1] or 'mermaid'
       specls.exec(client, 'specls.graph', { format = format }, function(err, result)
         if err then
-          return notify(err.message, vim.log.levels.ERROR)
+          return report_error(err)
         end
         scratch(vim.split(tostring(result or ''), '\n'), format, 'specls://graph.' .. format)
       end)
@@ -183,7 +192,7 @@ M.subcommands = {
     run = function(client)
       specls.exec(client, 'specls.status', {}, function(err, result)
         if err then
-          return notify(err.message, vim.log.levels.ERROR)
+          return report_error(err)
         end
         result = type(result) == 'table' and result or {}
         -- docs/protocol.md: {counts, units}; a multi-root server: {roots = [{root, counts, units}]}
