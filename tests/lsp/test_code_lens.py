@@ -85,8 +85,8 @@ async def test_generated_file_points_back_to_its_section(client: LanguageClient)
     root: Path = client.root  # type: ignore[attr-defined]
     app = root / "src" / "shop" / "app.py"
     app_uri = open_doc(client, app)
-    line = app.read_text(encoding="utf-8").splitlines().index(
-        "def create_session(login: str) -> str:"
+    line = (
+        app.read_text(encoding="utf-8").splitlines().index("def create_session(login: str) -> str:")
     )
     lenses = await code_lens(client, app_uri)
     assert lenses == [

@@ -33,8 +33,8 @@ from specls.status import Status, UnitStatus
 from specls.text import LineIndex, Position, Range, split_lines, utf16_len
 from specls.workspace import resolve_path
 
-QUICKFIX = types.CodeActionKind.QuickFix
-SOURCE_KIND = types.CodeActionKind.Source
+QUICKFIX: str = types.CodeActionKind.QuickFix.value
+SOURCE_KIND: str = types.CodeActionKind.Source.value
 NEEDS_REGEN = (Status.STALE, Status.UNGENERATED, Status.MISSING)
 OPTIONS = types.CodeActionOptions(code_action_kinds=[QUICKFIX, SOURCE_KIND])
 _REGEN_CODES = {Code.STALE.value, Code.MISSING.value, Code.UNGENERATED.value}
@@ -245,7 +245,8 @@ def move_change_edit(snap: Snapshot, us: UnitStatus, key: str) -> types.Workspac
 
 
 def _wanted(kind: str, only: Sequence[str] | None) -> bool:
-    return not only or any(kind == k or kind.startswith(k + ".") for k in only)
+    wanted = [getattr(k, "value", k) for k in only or ()]
+    return not wanted or any(kind == k or kind.startswith(k + ".") for k in wanted)
 
 
 def run(snap: Snapshot, params: types.CodeActionParams) -> list[types.CodeAction]:
@@ -281,4 +282,4 @@ def run(snap: Snapshot, params: types.CodeActionParams) -> list[types.CodeAction
             seen.setdefault(us.ref, us)
         actions.sources(list(seen.values()))
     only = params.context.only
-    return [a for a in actions.items if _wanted(str(a.kind), only)]
+    return [a for a in actions.items if _wanted(str(a.kind or ""), only)]
