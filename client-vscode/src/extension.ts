@@ -58,6 +58,7 @@ class Controller {
   private regenerating = 0;
   private graphPanel: vscode.WebviewPanel | undefined;
   private starting: Promise<void> | undefined;
+  private crashes: number[] = [];
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('specls', { log: true });
@@ -207,8 +208,18 @@ class Controller {
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue }),
         closed: () => {
+          // Like vscode-languageclient's default: restart after a crash, unless it keeps crashing.
+          const now = Date.now();
+          this.crashes = [...this.crashes.filter((t) => now - t < 3 * 60_000), now];
+          if (this.crashes.length <= 4) {
+            this.log.warn(`The specls server stopped unexpectedly; restarting (${this.crashes.length}/4 in 3 minutes).`);
+            return { action: CloseAction.Restart, handled: true };
+          }
           this.setServerState('failed');
-          return { action: CloseAction.DoNotRestart, message: 'The specls server stopped. See the specls output channel; "specls: Restart Server" starts it again.' };
+          return {
+            action: CloseAction.DoNotRestart,
+            message: 'The specls server crashed 5 times in 3 minutes and will not be restarted. See the specls output channel; "specls: Restart Server" starts it again.',
+          };
         },
       },
       middleware: {
@@ -274,6 +285,7 @@ class Controller {
   }
 
   async restart(): Promise<void> {
+    this.crashes = [];
     await this.stop();
     await this.start();
   }

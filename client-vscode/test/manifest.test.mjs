@@ -100,7 +100,7 @@ test('commands, menus and the keybinding', () => {
     assert.ok(ids.includes(id), id);
   }
   // The server's own command names are registered by vscode-languageclient; ours must not clash.
-  for (const serverCmd of ['specls.regenerate', 'specls.regenerateStale', 'specls.stamp', 'specls.showOutputs', 'specls.graph', 'specls.status']) {
+  for (const serverCmd of ['specls.regenerate', 'specls.regenerateStale', 'specls.stamp', 'specls.showOutputs', 'specls.graph', 'specls.status', 'specls.openSection', 'specls.showDiff']) {
     assert.ok(!ids.includes(serverCmd), serverCmd);
   }
   for (const cmd of c.commands) assert.equal(cmd.category, 'specls');

@@ -271,6 +271,15 @@ try {
     await shot('02-problems');
   });
 
+  await step('02b the status bar item lists the specls problems', async () => {
+    await page.keyboard.press('Escape');
+    await statusItem().click();
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open the Problems panel' }).first().waitFor({ state: 'visible', timeout: 10000 });
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: /SPEC2\d\d/ }).first().waitFor({ state: 'visible', timeout: 10000 });
+    await shot('02b-status-problems');
+    await page.keyboard.press('Escape');
+  });
+
   await step('03 completion after [@', async () => {
     await page.keyboard.press('Escape');
     await editorLine('Cart model').click();
