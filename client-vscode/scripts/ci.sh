@@ -85,3 +85,10 @@ SPECLS_SERVER="${SPECLS_SERVER:-$REPO/.venv/bin/specls}" \
 CODE_SERVER="$CODE_SERVER" CODE_SERVER_NODE="$NODE24_BIN" \
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}" \
   node test/e2e/run.mjs
+if [ -n "${BUNDLED:-}" ]; then
+  say "end-to-end test of the bundled server ($BUNDLED)"
+  SPECLS_E2E_BUNDLED=1 SPECLS_VSIX="$EXT/$BUNDLED" \
+  CODE_SERVER="$CODE_SERVER" CODE_SERVER_NODE="$NODE24_BIN" \
+  CHROMIUM="${CHROMIUM:-/usr/bin/chromium}" \
+    node test/e2e/run.mjs
+fi
