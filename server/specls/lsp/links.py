@@ -4,6 +4,7 @@ A path links to the file (`file:///…`); a `#symbol` to the file at the
 symbol's line (`file:///…#L12`, 1-based, the form VS Code and Neovim open);
 a `#id` or `doc.spec.md#id` to the spec at the section's heading line.
 Targets that do not exist (yet) get no link: the diagnostics say why.
+Tooltips only for clients that announce `tooltipSupport`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from specls.lsp.convert import path_to_uri, to_range
-from specls.lsp.definition import Target, directive_target, task_path
+from specls.lsp.definition import Target, client_capabilities, directive_target, task_path
 from specls.lsp.snapshot import Snapshot
 from specls.text import ZERO_RANGE, Range
 
@@ -35,7 +36,12 @@ def _tooltip(target: Target) -> str:
     return f"Open {target.rel}"
 
 
-def document_links(snap: Snapshot, uri: str) -> list[types.DocumentLink]:
+def tooltip_support(caps: types.ClientCapabilities) -> bool:
+    link = caps.text_document.document_link if caps.text_document else None
+    return bool(link and link.tooltip_support)
+
+
+def document_links(snap: Snapshot, uri: str, tooltips: bool = True) -> list[types.DocumentLink]:
     doc = snap.doc(uri)
     if doc is None:
         return []
@@ -50,13 +56,16 @@ def document_links(snap: Snapshot, uri: str) -> list[types.DocumentLink]:
             if rel is not None:
                 found.append((m.range, Target(rel, ZERO_RANGE, ZERO_RANGE)))
     return [
-        types.DocumentLink(range=to_range(rng), target=_uri(snap, t), tooltip=_tooltip(t))
+        types.DocumentLink(
+            range=to_range(rng), target=_uri(snap, t), tooltip=_tooltip(t) if tooltips else None
+        )
         for rng, t in found
     ]
 
 
 def run(snap: Snapshot, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
-    return document_links(snap, params.text_document.uri)
+    tooltips = tooltip_support(client_capabilities())
+    return document_links(snap, params.text_document.uri, tooltips)
 
 
 OPTIONS = types.DocumentLinkOptions(resolve_provider=False)
