@@ -76,7 +76,8 @@ class SpeclsServer(LanguageServer):
         parsed = ws.docs.get(rel)
         if ws.is_spec_path(rel) and (parsed is None or parsed.text_hash != sha256_text(text)):
             ws = await asyncio.to_thread(ws.with_text, rel, text)
-        return replace(snap, workspace=ws, texts=texts)
+        versions = {**snap.versions, uri: doc.version}  # edits must name the live version
+        return replace(snap, workspace=ws, texts=texts, versions=versions)
 
     # --- publishing -------------------------------------------------------------------
 
