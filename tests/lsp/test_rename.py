@@ -1,0 +1,153 @@
+"""Rename a section ID through the protocol: prepare, one WorkspaceEdit over the
+specs and `spec.lock`, applied to disk, and the workspace still checks clean."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lsp_helpers import change_doc, open_doc, uri, wait_for
+from lsprotocol import types
+from pygls.uris import to_fs_path
+from pytest_lsp import LanguageClient
+from specls.text import LineIndex, Position
+
+
+def rng(line: int, start: int, end: int) -> types.Range:
+    return types.Range(
+        start=types.Position(line=line, character=start),
+        end=types.Position(line=line, character=end),
+    )
+
+
+def apply_to_disk(edit: types.WorkspaceEdit) -> dict[str, list[tuple[types.Range, str]]]:
+    """Apply the TextDocumentEdits to the files (UTF-16 positions); the edits by file."""
+    applied: dict[str, list[tuple[types.Range, str]]] = {}
+    for change in edit.document_changes or []:
+        assert isinstance(change, types.TextDocumentEdit)
+        path = Path(to_fs_path(change.text_document.uri) or "")
+        text = path.read_text(encoding="utf-8")
+        index = LineIndex(text)
+        edits = [e for e in change.edits if isinstance(e, types.TextEdit)]
+        spans = []
+        for e in edits:
+            start = index.offset(Position(e.range.start.line, e.range.start.character))
+            end = index.offset(Position(e.range.end.line, e.range.end.character))
+            spans.append((start, end, e.new_text))
+        for start, end, new in sorted(spans, reverse=True):
+            text = text[:start] + new + text[end:]
+        path.write_bytes(text.encode("utf-8"))
+        applied[path.name] = [(e.range, e.new_text) for e in edits]
+    return applied
+
+
+def check(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "specls", "check", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+async def prepare(
+    client: LanguageClient, doc_uri: str, line: int, character: int
+) -> types.PrepareRenameResult | None:
+    return await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(
+            text_document=types.TextDocumentIdentifier(uri=doc_uri),
+            position=types.Position(line=line, character=character),
+        )
+    )
+
+
+async def rename(
+    client: LanguageClient, doc_uri: str, line: int, character: int, new_name: str
+) -> types.WorkspaceEdit | None:
+    return await client.text_document_rename_async(
+        types.RenameParams(
+            text_document=types.TextDocumentIdentifier(uri=doc_uri),
+            position=types.Position(line=line, character=character),
+            new_name=new_name,
+        )
+    )
+
+
+async def test_prepare_rename(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    users_uri = open_doc(client, root / "specs" / "users.spec.md")
+    auth_uri = open_doc(client, root / "specs" / "auth.spec.md")
+    # On the `{#id}` and on the heading text: the ID inside the braces.
+    for character in (20, 4):
+        assert await prepare(client, users_uri, 2, character) == types.PrepareRenamePlaceholder(
+            range=rng(2, 16, 26), placeholder="user-model"
+        )
+    # On a link to the section, in another spec: the `#id` of the link.
+    assert await prepare(client, auth_uri, 9, 25) == types.PrepareRenamePlaceholder(
+        range=rng(9, 21, 31), placeholder="user-model"
+    )
+    # Prose is not renameable.
+    assert await prepare(client, users_uri, 5, 3) is None
+
+
+async def test_rename_across_specs_and_lock(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    users = root / "specs" / "users.spec.md"
+    users_uri = open_doc(client, users)
+    await wait_for(lambda: bool(client.status_notes), message="specls/status")  # type: ignore[attr-defined]
+    assert check(root).returncode == 0
+    lock_before = (root / "spec.lock").read_text(encoding="utf-8")
+
+    edit = await rename(client, users_uri, 2, 20, "account")
+    assert edit is not None and edit.changes is None
+    uris = [c.text_document.uri for c in edit.document_changes or []]  # type: ignore[union-attr]
+    assert uris == [uri(root / "spec.lock"), uri(root / "specs/auth.spec.md"), users_uri]
+    applied = apply_to_disk(edit)
+    assert applied["auth.spec.md"] == [(rng(5, 21, 31), "account"), (rng(9, 21, 31), "account")]
+    assert applied["users.spec.md"] == [(rng(2, 16, 26), "account")]
+    key = lock_before.splitlines().index('    "specs/users.spec.md#user-model": {')
+    assert (rng(key, 4, 36), '"specs/users.spec.md#account"') in applied["spec.lock"]
+
+    lock_after = (root / "spec.lock").read_text(encoding="utf-8")
+    assert '"specs/users.spec.md#account": {' in lock_after
+    assert "user-model" not in lock_after
+    assert "## User model {#account}" in users.read_text(encoding="utf-8")
+    # A rename is not a content change: the lock follows, everything stays fresh.
+    result = check(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+async def test_rename_slug_section_inserts_an_explicit_id(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    cart = root / "specs" / "cart.spec.md"
+    text = cart.read_text(encoding="utf-8")
+    cart_uri = open_doc(client, cart)
+    # "# Cart 🛒": the slug is `cart-`; the heading text ends after the emoji (UTF-16 col 9).
+    assert await prepare(client, cart_uri, 0, 3) == types.PrepareRenamePlaceholder(
+        range=rng(0, 2, 9), placeholder="cart-"
+    )
+    # A link to it from a section with CJK before the link, in the same document.
+    edited = text + "\n## 価格 {#prices}\n見る [the cart](#cart-)\n"
+    change_doc(client, cart_uri, edited, 2)
+    n = len(text.splitlines())
+    edit = await rename(client, cart_uri, 0, 3, "shop-cart")
+    assert edit is not None
+    (change,) = edit.document_changes or []
+    assert isinstance(change, types.TextDocumentEdit)
+    assert change.text_document.version == 2
+    assert [(e.range, e.new_text) for e in change.edits] == [
+        (rng(0, 9, 9), " {#shop-cart}"),
+        (rng(n + 2, 15, 20), "shop-cart"),
+    ]
+
+
+async def test_rename_rejects_invalid_ids(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    users_uri = open_doc(client, root / "specs" / "users.spec.md")
+    with pytest.raises(Exception, match="not a valid section ID"):
+        await rename(client, users_uri, 2, 20, "user model")
+    auth_uri = open_doc(client, root / "specs" / "auth.spec.md")
+    with pytest.raises(Exception, match="already has a section #app"):
+        await rename(client, auth_uri, 7, 12, "app")
