@@ -59,6 +59,7 @@ class Controller {
   private graphPanel: vscode.WebviewPanel | undefined;
   private starting: Promise<void> | undefined;
   private crashes: number[] = [];
+  private watchingPython = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('specls', { log: true });
@@ -131,6 +132,16 @@ class Controller {
     try {
       // The Python extension's public API (@vscode/python-extension), typed loosely on purpose.
       const api = (ext.isActive ? ext.exports : await ext.activate()) as PythonApi | undefined;
+      if (api?.environments?.onDidChangeActiveEnvironmentPath && !this.watchingPython) {
+        this.watchingPython = true;
+        this.context.subscriptions.push(
+          api.environments.onDidChangeActiveEnvironmentPath(() => {
+            if (serverPath(this.rawSettings())) return; // an explicit path wins anyway
+            this.log.info('The Python extension changed the active interpreter: restarting.');
+            void this.restart();
+          }),
+        );
+      }
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       const envPath = api?.environments?.getActiveEnvironmentPath(folder);
       if (envPath) {
@@ -537,6 +548,7 @@ class Controller {
 interface PythonApi {
   environments?: {
     getActiveEnvironmentPath(resource?: vscode.Uri): { path: string } | undefined;
+    onDidChangeActiveEnvironmentPath?: vscode.Event<unknown>;
     resolveEnvironment(env: { path: string } | string): Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
   };
   settings?: { getExecutionDetails?(resource?: vscode.Uri): { execCommand?: string[] } };
