@@ -22,9 +22,9 @@ TOKENS = [
     "<!--", "-->", "---\nid: [\n---\n", "---\ngenerator: tangle\n---\n",
 ]  # fmt: skip
 
-markdownish = st.lists(
-    st.one_of(st.sampled_from(TOKENS), st.text(max_size=6)), max_size=60
-).map("".join)
+markdownish = st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=6)), max_size=60).map(
+    "".join
+)
 
 
 def all_ranges(doc: SpecDocument) -> Iterator[tuple[str, Range]]:
