@@ -79,16 +79,24 @@ if [ "$SKIP_E2E" = 1 ]; then
   say "SPECLS_SKIP_VSCODE_E2E=1: end-to-end test skipped"
   exit 0
 fi
+e2e_rc=0
 say "end-to-end test in code-server ($VSIX)"
 SPECLS_VSIX="$EXT/$VSIX" \
 SPECLS_SERVER="${SPECLS_SERVER:-$REPO/.venv/bin/specls}" \
 CODE_SERVER="$CODE_SERVER" CODE_SERVER_NODE="$NODE24_BIN" \
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}" \
-  node test/e2e/run.mjs
+  node test/e2e/run.mjs || e2e_rc=1
+say "end-to-end test in Restricted Mode ($VSIX)"
+SPECLS_E2E_RESTRICTED=1 SPECLS_VSIX="$EXT/$VSIX" \
+SPECLS_SERVER="${SPECLS_SERVER:-$REPO/.venv/bin/specls}" \
+CODE_SERVER="$CODE_SERVER" CODE_SERVER_NODE="$NODE24_BIN" \
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}" \
+  node test/e2e/run.mjs || e2e_rc=1
 if [ -n "${BUNDLED:-}" ]; then
   say "end-to-end test of the bundled server ($BUNDLED)"
   SPECLS_E2E_BUNDLED=1 SPECLS_VSIX="$EXT/$BUNDLED" \
   CODE_SERVER="$CODE_SERVER" CODE_SERVER_NODE="$NODE24_BIN" \
   CHROMIUM="${CHROMIUM:-/usr/bin/chromium}" \
-    node test/e2e/run.mjs
+    node test/e2e/run.mjs || e2e_rc=1
 fi
+[ "$e2e_rc" = 0 ] || { say "end-to-end test FAILED (screenshots and logs: $REPO/test-artifacts/vscode/)"; exit 1; }

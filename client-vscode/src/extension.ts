@@ -60,6 +60,8 @@ class Controller {
   private starting: Promise<void> | undefined;
   private crashes: number[] = [];
   private watchingPython = false;
+  /** `serverKey()` when the server was last started. */
+  private startedWith = '';
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('specls', { log: true });
@@ -88,7 +90,9 @@ class Controller {
         this.renderStatus();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s))) {
+        // Granting trust re-reads restricted settings and reports them changed even when their
+        // values are the same: restart only when what starts the server really changed.
+        if (RESTART_SETTINGS.some((s) => e.affectsConfiguration(s)) && this.serverKey() !== this.startedWith) {
           this.log.info('Server settings changed: restarting.');
           void this.restart();
         } else if (e.affectsConfiguration('specls')) {
@@ -111,6 +115,11 @@ class Controller {
       generators: { allow: c.get('generators.allow') },
       debounce: c.get('debounce'),
     };
+  }
+
+  private serverKey(): string {
+    const settings = this.rawSettings();
+    return JSON.stringify([serverPath(settings), serverArgs(settings)]);
   }
 
   private serverConfig() {
@@ -182,6 +191,7 @@ class Controller {
 
   private async doStart(): Promise<void> {
     this.setServerState('starting');
+    this.startedWith = this.serverKey();
     const found = await this.discover();
     if (!found.ok) {
       this.log.error(`${found.reason}. Tried:\n${describeAttempts(found.attempts)}`);

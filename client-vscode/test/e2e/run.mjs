@@ -14,6 +14,9 @@
 //   SPECLS_E2E_BUNDLED=1  test a --bundle-server .vsix instead: no specls.server.path, no `specls`
 //                         on code-server's PATH, and only the first steps (the bundled server must be
 //                         the one found, and must publish diagnostics)
+//   SPECLS_E2E_RESTRICTED=1  open the workspace untrusted (Restricted Mode): the server is told
+//                         `trusted: false`, still publishes diagnostics, and is told `trusted: true`
+//                         once the workspace is trusted (no restart)
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -27,7 +30,9 @@ const { chromium } = await import('playwright-core');
 const ext = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const repo = join(ext, '..');
 const bundled = process.env.SPECLS_E2E_BUNDLED === '1';
-const artifacts = process.env.SPECLS_E2E_ARTIFACTS ?? join(repo, 'test-artifacts', 'vscode', ...(bundled ? ['bundled'] : []));
+const restricted = process.env.SPECLS_E2E_RESTRICTED === '1';
+const mode = bundled ? ['bundled'] : restricted ? ['restricted'] : [];
+const artifacts = process.env.SPECLS_E2E_ARTIFACTS ?? join(repo, 'test-artifacts', 'vscode', ...mode);
 const serverExe = process.env.SPECLS_SERVER ?? join(repo, '.venv', 'bin', 'specls');
 const chromiumExe = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const codeServer = process.env.CODE_SERVER ?? 'code-server';
@@ -127,8 +132,10 @@ const settingsJson = JSON.stringify(
       'workbench.startupEditor': 'none',
       'chat.disableAIFeatures': true,
       ...(bundled ? {} : { 'specls.server.path': serverExe }),
-      'specls.trace.server': 'messages',
-      'security.workspace.trust.enabled': false,
+      // verbose: the trace shows the parameters (initializationOptions, configuration pushes).
+      'specls.trace.server': 'verbose',
+      'security.workspace.trust.enabled': restricted,
+      'security.workspace.trust.startupPrompt': 'never',
       'telemetry.telemetryLevel': 'off',
       'update.mode': 'none',
       'extensions.autoCheckUpdates': false,
@@ -162,7 +169,7 @@ log(`starting code-server on 127.0.0.1:${port}`);
 const csLog = [];
 const cs = spawn(
   codeServer,
-  [...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', workspace],
+  [...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', ...(restricted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', workspace],
   { env: env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
 );
 cs.stdout.on('data', (d) => csLog.push(d.toString()));
@@ -248,6 +255,17 @@ function editorLine(text) {
   return page.locator('.editor-instance .view-line', { hasText: text }).first();
 }
 
+/** The specls output channel's log file of the extension host, if written yet. */
+function specls_log() {
+  const logs = join(userData, 'logs');
+  if (!existsSync(logs)) return undefined;
+  for (const d of readdirSync(logs)) {
+    const f = join(logs, d, 'exthost1', 'specls.specls', 'specls.log');
+    if (existsSync(f)) return readFileSync(f, 'utf8');
+  }
+  return undefined;
+}
+
 function statusItem() {
   return page.locator('.statusbar-item', { hasText: /specls/ }).first();
 }
@@ -264,6 +282,7 @@ try {
   page.setDefaultTimeout(20000);
 
   if (bundled) log('testing the bundled server');
+  if (restricted) log('testing Restricted Mode');
   await step('01 workbench loads with the extension', async () => {
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
@@ -293,19 +312,38 @@ try {
 
   if (bundled) {
     await step('02c the bundled server is the one running', async () => {
-      const logs = join(userData, 'logs');
-      const found = await until(
-        'the specls log',
-        async () => {
-          for (const d of readdirSync(logs)) {
-            const f = join(logs, d, 'exthost1', 'specls.specls', 'specls.log');
-            if (existsSync(f)) return readFileSync(f, 'utf8');
-          }
-          return undefined;
-        },
-        10000,
-      );
+      const found = await until('the specls log', async () => specls_log(), 10000);
       if (!/\(found via bundled\)/.test(found)) throw new Error(`the server was not the bundled one:\n${found.split('\n').slice(0, 5).join('\n')}`);
+    });
+    throw new StopSteps();
+  }
+
+  if (restricted) {
+    await step('R1 Restricted Mode: the server is told trusted: false; the status bar shows a shield', async () => {
+      const text = await until('the initialize request in the trace', async () => specls_log()?.includes("Sending request 'initialize") && specls_log(), 15000);
+      const init = text.slice(text.indexOf("Sending request 'initialize"));
+      if (!/"trusted": false/.test(init.slice(0, 20000))) throw new Error('initializationOptions did not say "trusted": false');
+      await statusItem().locator('.codicon-shield').waitFor({ state: 'visible', timeout: 10000 });
+      await shot('R1-restricted');
+    });
+    await step('R2 trusting the workspace tells the server, without a restart', async () => {
+      await runCommand('Workspaces: Manage Workspace Trust');
+      const trust = page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust/ }).first();
+      await trust.waitFor({ state: 'visible', timeout: 15000 });
+      await trust.click();
+      await until(
+        'workspace/didChangeConfiguration with "trusted": true',
+        async () => {
+          const t = specls_log() ?? '';
+          const i = t.lastIndexOf("Sending notification 'workspace/didChangeConfiguration'");
+          return i >= 0 && /"trusted": true/.test(t.slice(i, i + 2000));
+        },
+        20000,
+      );
+      await until('the shield to go', async () => (await statusItem().locator('.codicon-shield').count()) === 0, 10000);
+      const starts = (specls_log()?.match(/Sending request 'initialize/g) ?? []).length;
+      if (starts !== 1) throw new Error(`the server was started ${starts} times`);
+      await shot('R2-trusted');
     });
     throw new StopSteps();
   }
