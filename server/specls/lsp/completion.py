@@ -27,7 +27,6 @@ from specls import code
 from specls.config import ALWAYS_EXCLUDED
 from specls.dialect import DirectiveKind, RequirementKind, SpecDocument
 from specls.lsp.convert import from_position, to_range
-from specls.lsp.definition import client_capabilities
 from specls.lsp.snapshot import Snapshot
 from specls.query import requirement_scope, requirement_statement
 from specls.text import Position, Range, split_lines, utf16_len, utf16_to_codepoint
@@ -381,7 +380,7 @@ def options(caps: types.ClientCapabilities, client_name: str) -> Options:
 
 
 def run(snap: Snapshot, params: types.CompletionParams) -> types.CompletionList | None:
-    opts = options(client_capabilities(), snap.client_name)
+    opts = options(snap.capabilities, snap.client_name)
     items = completions(snap, params.text_document.uri, from_position(params.position), opts)
     return types.CompletionList(is_incomplete=False, items=items) if items else None
 

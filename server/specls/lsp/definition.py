@@ -38,13 +38,6 @@ from specls.workspace import resolve_path
 Result = list[types.LocationLink] | list[types.Location] | None
 
 
-def client_capabilities() -> types.ClientCapabilities:
-    """The capabilities the running server negotiated (features take them as arguments)."""
-    from specls.lsp.server import server  # the running server; imported late (import cycle)
-
-    return server.client_capabilities
-
-
 def link_support(caps: types.ClientCapabilities, method: str) -> bool:
     td = caps.text_document
     if td is None:
@@ -192,7 +185,7 @@ def definitions(snap: Snapshot, uri: str, pos: Position, links: bool) -> Result:
 
 
 def run(snap: Snapshot, params: types.DefinitionParams) -> Result:
-    links = link_support(client_capabilities(), types.TEXT_DOCUMENT_DEFINITION)
+    links = link_support(snap.capabilities, types.TEXT_DOCUMENT_DEFINITION)
     return definitions(snap, params.text_document.uri, from_position(params.position), links)
 
 

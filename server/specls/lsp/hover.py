@@ -25,7 +25,7 @@ from lsprotocol import types
 from specls import code
 from specls.dialect import Directive, DirectiveKind, Section, SpecDocument
 from specls.lsp.convert import from_position, to_range
-from specls.lsp.definition import Target, client_capabilities, directive_target, task_path
+from specls.lsp.definition import Target, directive_target, task_path
 from specls.lsp.snapshot import Snapshot
 from specls.query import (
     Place,
@@ -361,5 +361,5 @@ def hover(snap: Snapshot, uri: str, pos: Position, markdown: bool) -> types.Hove
 
 
 def run(snap: Snapshot, params: types.HoverParams) -> types.Hover | None:
-    markdown = wants_markdown(client_capabilities())
+    markdown = wants_markdown(snap.capabilities)
     return hover(snap, params.text_document.uri, from_position(params.position), markdown)

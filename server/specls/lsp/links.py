@@ -12,7 +12,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from specls.lsp.convert import path_to_uri, to_range
-from specls.lsp.definition import Target, client_capabilities, directive_target, task_path
+from specls.lsp.definition import Target, directive_target, task_path
 from specls.lsp.snapshot import Snapshot
 from specls.text import ZERO_RANGE, Range
 
@@ -64,7 +64,7 @@ def document_links(snap: Snapshot, uri: str, tooltips: bool = True) -> list[type
 
 
 def run(snap: Snapshot, params: types.DocumentLinkParams) -> list[types.DocumentLink]:
-    tooltips = tooltip_support(client_capabilities())
+    tooltips = tooltip_support(snap.capabilities)
     return document_links(snap, params.text_document.uri, tooltips)
 
 

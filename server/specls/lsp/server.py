@@ -125,6 +125,7 @@ async def run_feature(fn: Callable[[Snapshot, Any], T], uri: str, params: Any, d
 def on_initialize(ls: SpeclsServer, params: types.InitializeParams) -> None:
     settings, error = parse_settings(params.initialization_options)
     ls.session.set_settings(settings)
+    ls.session.capabilities = params.capabilities
     if params.client_info:
         ls.session.client_name = params.client_info.name
     if error:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from lsprotocol import types
+
 from specls.lock import LOCK_NAME
 from specls.lsp.settings import Settings
 from specls.lsp.snapshot import Snapshot
@@ -88,6 +90,7 @@ class Session:
         self.roots: dict[Path, RootState] = {}
         self.settings = Settings()
         self.client_name = ""
+        self.capabilities = types.ClientCapabilities()
         self._open_texts = open_texts
         self._on_snapshot = on_snapshot
         self._threads = threading.Lock()
@@ -184,6 +187,7 @@ class Session:
                 texts,
                 self.client_name,
                 versions,
+                self.capabilities,
             )
             state.loaded.set()
             self._on_snapshot(state, state.snapshot)

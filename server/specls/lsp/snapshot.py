@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lsprotocol import types
+
 from specls.dialect import SpecDocument
 from specls.lsp.convert import path_to_uri, uri_to_path
 from specls.lsp.settings import Settings
@@ -28,6 +30,7 @@ class Snapshot:
     texts: Mapping[str, str] = field(default_factory=dict)  # open buffers by rel path
     client_name: str = ""
     versions: Mapping[str, int | None] = field(default_factory=dict)  # open buffers by URI
+    capabilities: types.ClientCapabilities = field(default_factory=types.ClientCapabilities)
 
     @property
     def root(self) -> Path:
