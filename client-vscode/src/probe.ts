@@ -5,6 +5,9 @@ import * as path from 'node:path';
 import type { Probe } from './discovery';
 
 const IMPORT_CHECK = 'import sys\nassert sys.version_info >= (3, 11)\nimport specls';
+// The bundle's compiled dependencies bind one CPython minor version and platform: import them
+// too, so a mismatched interpreter is skipped instead of failing when the server starts.
+const BUNDLE_CHECK = IMPORT_CHECK + '\nimport pydantic_core, tree_sitter, yaml, pygls';
 
 export function nodeProbe(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): Probe {
   async function isExecutable(p: string): Promise<boolean> {
@@ -34,7 +37,7 @@ export function nodeProbe(env: NodeJS.ProcessEnv = process.env, platform: NodeJS
         childEnv.PYTHONPATH = env.PYTHONPATH ? pythonPath + path.delimiter + env.PYTHONPATH : pythonPath;
       }
       return new Promise((resolve) => {
-        execFile(python, ['-c', IMPORT_CHECK], { env: childEnv, timeout: 15000, windowsHide: true }, (err) => resolve(!err));
+        execFile(python, ['-c', pythonPath ? BUNDLE_CHECK : IMPORT_CHECK], { env: childEnv, timeout: 15000, windowsHide: true }, (err) => resolve(!err));
       });
     },
   };

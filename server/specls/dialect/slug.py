@@ -24,7 +24,7 @@ class Slugger:
         self._taken: set[str] = set(reserved or ())
 
     def slug(self, text: str) -> str:
-        base = github_slug(text)
+        base = github_slug(text) or "section"  # "" is the preamble's ID
         candidate = base
         count = self._seen.get(base, 0)
         if candidate in self._taken:

@@ -35,7 +35,13 @@ def unit_lens(us: UnitStatus, rng: Range) -> types.CodeLens:
     title = title.format(n=f"{n} output" if n == 1 else f"{n} outputs")
     return types.CodeLens(
         range=to_range(rng),
-        command=types.Command(title=title, command=command, arguments=[{"unit": us.ref}]),
+        command=types.Command(
+            title=title,
+            command=command,
+            arguments=[
+                {"unit": us.ref, "reveal": True} if command == SHOW_OUTPUTS else {"unit": us.ref}
+            ],
+        ),
     )
 
 

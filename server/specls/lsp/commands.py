@@ -302,6 +302,14 @@ async def show_outputs(ls: SpeclsServer, arg: dict[str, Any]) -> list[types.Loca
         for o in snap.analysis.units[ref].outputs:
             rng = o.symbol_range or Range.of(0, 0, 0, 0)
             locations.append(location(snap.root, o.output.path, rng))
+    window = ls.client_capabilities.window
+    show = window and window.show_document and window.show_document.support
+    if arg.get("reveal") and locations and show:
+        # From a code lens the returned list goes nowhere: show the first output.
+        first = locations[0]
+        await ls.window_show_document_async(
+            types.ShowDocumentParams(uri=first.uri, take_focus=True, selection=first.range)
+        )
     return locations
 
 

@@ -45,6 +45,7 @@ class SpeclsServer(LanguageServer):
         super().__init__("specls", __version__)
         self.session = Session(self.open_texts, self.publish)
         self.published: dict[Path, dict[str, list[types.Diagnostic]]] = {}
+        self.lens_statuses: dict[Path, tuple[tuple[str, str], ...]] = {}
         self.watcher = Watcher(self)
 
     # --- documents --------------------------------------------------------------------
@@ -91,6 +92,12 @@ class SpeclsServer(LanguageServer):
                 )
             )
         self.published[state.root] = current
+        statuses = tuple(sorted((r, u.status.value) for r, u in snap.analysis.units.items()))
+        if self.lens_statuses.get(state.root) != statuses:
+            self.lens_statuses[state.root] = statuses
+            workspace = self.client_capabilities.workspace
+            if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
+                self.workspace_code_lens_refresh(None)
         self.notify_status(state)
         self.watcher.update(state)
 
