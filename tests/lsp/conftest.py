@@ -61,6 +61,12 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, sho
     def on_status(params: Any) -> None:
         lsp_client.status_notes.append(params)  # type: ignore[attr-defined]
 
+    lsp_client.lens_refreshes = 0  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def lens_refresh(params: None) -> None:
+        lsp_client.lens_refreshes += 1  # type: ignore[attr-defined]
+
     @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams) -> None:
         return None

@@ -48,7 +48,7 @@ async def test_fresh_then_stale_and_ungenerated(client: LanguageClient) -> None:
             login,
             "✓ fresh · 2 outputs",
             "specls.showOutputs",
-            [{"unit": "specs/auth.spec.md#login"}],
+            [{"unit": "specs/auth.spec.md#login", "reveal": True}],
         )
     ]
 
@@ -125,3 +125,18 @@ async def test_generated_file_points_back_to_its_section(client: LanguageClient)
     assert shown.uri == spec_uri
     assert shown.selection == heading
     assert shown.take_focus is True
+
+
+async def test_reveal_shows_the_first_output(client: LanguageClient) -> None:
+    """The fresh lens runs showOutputs with reveal: the client is asked to show the file."""
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="specls.showOutputs",
+            arguments=[{"unit": "specs/auth.spec.md#login", "reveal": True}],
+        )
+    )
+    assert [loc["uri"].rsplit("/", 2)[-1] for loc in result] == ["auth.py", "app.py"]
+    if client.client_name == "visual_studio_code":  # type: ignore[attr-defined]
+        (shown,) = client.shown_documents
+        assert shown.uri.endswith("/src/shop/auth.py")
+        assert shown.take_focus is True

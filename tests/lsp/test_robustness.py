@@ -54,6 +54,28 @@ async def test_huge_output_file_does_not_hang(client: LanguageClient) -> None:
     assert time.monotonic() - started < 20
 
 
+async def test_pathological_output_does_not_freeze_the_server(client: LanguageClient) -> None:
+    """500 KB of comments makes tree-sitter-python quadratic; the parse budget bounds it."""
+    root: Path = client.root  # type: ignore[attr-defined]
+    out = root / "src" / "shop" / "app.py"
+    out.write_text(
+        out.read_text(encoding="utf-8") + ("# " + "x" * 98 + "\n") * 5_000, encoding="utf-8"
+    )
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(out), type=types.FileChangeType.Changed)]
+        )
+    )
+    spec_uri = uri(root / "specs" / "auth.spec.md")
+    diags = await wait_diagnostics(client, spec_uri, lambda ds: "SPEC203" in codes(ds), timeout=30)
+    missing = next(d for d in diags if d.code == "SPEC203")
+    assert "create_session" in missing.message
+    status = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="specls.status", arguments=[{}])
+    )
+    assert status["roots"][0]["counts"]["missing"] == 1
+
+
 async def test_server_exits_when_the_pipe_closes(shop: Path) -> None:  # noqa: F811
     proc = subprocess.Popen(
         [sys.executable, "-m", "specls", "serve"],

@@ -243,6 +243,23 @@ H.run(function()
     H.contains(text, 'secrets.token_hex', 'hover text')
   end, { 'the client attaches to a spec (markdown) and reuses the client' })
 
+  check_feature('semanticTokensProvider', 'semantic tokens mark a directive (keyword + specls)', function()
+    show(spec_buf)
+    local row, line = find_line(spec_buf, '%(%S*app%.py#' .. SYMBOL .. '%)')
+    local col = line:find('%[@generate%]%(%S*app%.py#' .. SYMBOL) -- 1-based '['
+    local token = H.wait(WAIT, function()
+      for _, t in ipairs(vim.lsp.semantic_tokens.get_at_pos(spec_buf, row, col + 1) or {}) do
+        if t.type == 'keyword' then
+          return t
+        end
+      end
+      return false
+    end, 'a keyword token on @generate')
+    H.truthy(token.modifiers.specls, 'the token carries the specls modifier')
+    local hl = vim.api.nvim_get_hl(0, { name = '@lsp.typemod.keyword.specls' })
+    H.eq('SpeclsDirective', hl.link, 'the token links to SpeclsDirective')
+  end, { 'the client attaches to a spec (markdown) and reuses the client' })
+
   check_feature('codeLensProvider', 'code lenses are refreshed on the spec', function()
     show(spec_buf)
     local lenses = H.wait(WAIT, function()

@@ -702,3 +702,14 @@ def test_parsers_are_per_thread() -> None:
         t.join()
     assert not errors
     assert [results[i] for i in range(16)] == expected
+
+
+def test_a_parse_that_runs_too_long_is_abandoned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tree-sitter-python goes quadratic on a long run of comments; the budget bounds it."""
+    from specls.code import symbols
+
+    monkeypatch.setattr(symbols, "PARSE_BUDGET", 0.05)
+    symbols._symbols.cache_clear()
+    slow = "def f():\n    pass\n" + ("# " + "x" * 98 + "\n") * 20_000
+    assert list_symbols(slow, "python") == []
+    assert [s.name for s in list_symbols("def g():\n    pass\n", "python")] == ["g"]

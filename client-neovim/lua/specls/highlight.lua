@@ -21,14 +21,11 @@ M.captures = {
   ['@label.section_id.specls'] = 'SpeclsSectionId',
   ['@constant.requirement_id.specls'] = 'SpeclsRequirementId',
   ['@comment.warning.clarification.specls'] = 'SpeclsClarification',
-  -- Semantic token types a specls server may send (any filetype).
-  ['@lsp.type.directive'] = 'SpeclsDirective',
-  ['@lsp.type.specDirective'] = 'SpeclsDirective',
-  ['@lsp.type.sectionId'] = 'SpeclsSectionId',
-  ['@lsp.type.requirementId'] = 'SpeclsRequirementId',
-  ['@lsp.type.requirement'] = 'SpeclsRequirementId',
-  ['@lsp.type.clarification'] = 'SpeclsClarification',
-  ['@lsp.type.target'] = 'SpeclsLink',
+  -- The server's semantic tokens (legend: keyword, namespace, enumMember, each
+  -- with the `specls` modifier; see server/specls/lsp/semantic_tokens.py).
+  ['@lsp.typemod.keyword.specls'] = 'SpeclsDirective',
+  ['@lsp.typemod.namespace.specls'] = 'SpeclsSectionId',
+  ['@lsp.typemod.enumMember.specls'] = 'SpeclsRequirementId',
 }
 
 function M.define()

@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from specls.code.extract import RawSymbol, extract
 from specls.code.languages import SUPPORTED_LANGUAGES, parser_for
 from specls.text import LineIndex, Range, normalize_text, sha256_text
 
+if TYPE_CHECKING:
+    from tree_sitter import Parser, Tree
+
 log = logging.getLogger(__name__)
 
 MAX_PARSE_CHARS = 5_000_000
+PARSE_BUDGET = 2.0  # seconds
+_CHUNK = 64 * 1024
 """Texts longer than this are not parsed: `list_symbols` returns []."""
 
 KINDS: frozenset[str] = frozenset(
@@ -76,10 +83,35 @@ def _codepoint_offsets(data: bytes, byte_offsets: Iterable[int]) -> dict[int, in
     return result
 
 
+def _parse_within_budget(parser: Parser, data: bytes) -> Tree | None:
+    """Parse, but give up after `PARSE_BUDGET` seconds (None).
+
+    Some grammars go quadratic on odd input (tree-sitter-python on a long run
+    of comment lines: 10 s for 500 KB) and the parse holds the GIL, which would
+    freeze the server. py-tree-sitter has no timeout, so the source is fed in
+    chunks and an empty chunk ends the input once the budget is spent.
+    """
+    deadline = time.monotonic() + PARSE_BUDGET
+    gave_up = False
+
+    def read(offset: int, _point: object) -> bytes:
+        nonlocal gave_up
+        if time.monotonic() > deadline:
+            gave_up = True
+            return b""
+        return data[offset : offset + _CHUNK]
+
+    tree = parser.parse(read)
+    return None if gave_up else tree
+
+
 @functools.lru_cache(maxsize=32)
 def _symbols(text: str, language: str) -> tuple[Symbol, ...]:
     data = text.encode("utf-8", "surrogatepass")
-    tree = parser_for(language).parse(data)
+    tree = _parse_within_budget(parser_for(language), data)
+    if tree is None:
+        log.warning("gave up parsing %d bytes of %s after %ss", len(data), language, PARSE_BUDGET)
+        return ()
     raw: list[RawSymbol] = extract(tree.root_node, data, language)
     if not raw:
         return ()

@@ -97,7 +97,7 @@ class SpeclsServer(LanguageServer):
             self.lens_statuses[state.root] = statuses
             workspace = self.client_capabilities.workspace
             if workspace and workspace.code_lens and workspace.code_lens.refresh_support:
-                self.workspace_code_lens_refresh(None)
+                self.workspace_code_lens_refresh(None).add_done_callback(_ignore_error)
         self.notify_status(state)
         self.watcher.update(state)
 
@@ -113,6 +113,12 @@ class SpeclsServer(LanguageServer):
                 "busy": state.busy > 0,
             },
         )
+
+
+def _ignore_error(future: Any) -> None:
+    """A client that cannot refresh keeps its lenses until the next request."""
+    if not future.cancelled() and future.exception() is not None:
+        log.debug("refresh failed: %s", future.exception())
 
 
 server = SpeclsServer()
