@@ -47,10 +47,11 @@ def init_params(
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "specls", "serve"])
 
 
-@pytest_lsp.fixture(config=SERVER, params=CLIENTS)
-async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, shop: Path):
+def install_handlers(lsp_client: LanguageClient) -> None:
+    """What a real editor answers: applyEdit, lens refresh, registrations, specls/status."""
     lsp_client.applied_edits = []  # type: ignore[attr-defined]
     lsp_client.status_notes = []  # type: ignore[attr-defined]
+    lsp_client.lens_refreshes = 0  # type: ignore[attr-defined]
 
     @lsp_client.feature(types.WORKSPACE_APPLY_EDIT)
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
@@ -61,8 +62,6 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, sho
     def on_status(params: Any) -> None:
         lsp_client.status_notes.append(params)  # type: ignore[attr-defined]
 
-    lsp_client.lens_refreshes = 0  # type: ignore[attr-defined]
-
     @lsp_client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
     def lens_refresh(params: None) -> None:
         lsp_client.lens_refreshes += 1  # type: ignore[attr-defined]
@@ -71,6 +70,10 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, sho
     def register(params: types.RegistrationParams) -> None:
         return None
 
+
+@pytest_lsp.fixture(config=SERVER, params=CLIENTS)
+async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest, shop: Path):
+    install_handlers(lsp_client)
     await lsp_client.initialize_session(init_params(shop, request.param))
     lsp_client.root = shop  # type: ignore[attr-defined]
     lsp_client.client_name = request.param  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from conftest import SERVER, init_params, shop  # noqa: F401
+from conftest import SERVER, init_params, install_handlers, shop  # noqa: F401
 from lsp_helpers import codes, uri, wait_diagnostics
 from lsprotocol import types
 from pytest_lsp import LanguageClient
@@ -108,6 +109,7 @@ NO_WATCH = pytest_lsp.ClientServerConfig(server_command=SERVER.server_command)
 
 @pytest_lsp.fixture(config=NO_WATCH)
 async def plain_client(lsp_client: LanguageClient, shop: Path):  # noqa: F811
+    install_handlers(lsp_client)
     params = init_params(shop, "neovim")
     assert params.capabilities.workspace is not None
     params.capabilities.workspace.did_change_watched_files = None  # the server must watch
@@ -132,3 +134,88 @@ async def test_server_watches_files_itself_when_the_client_cannot(
         encoding="utf-8",
     )
     await wait_diagnostics(plain_client, uri(spec), lambda ds: "SPEC201" in codes(ds), timeout=3)
+
+
+def _send(proc: subprocess.Popen[bytes], message: dict[str, object]) -> None:
+    body = json.dumps(message).encode()
+    assert proc.stdin is not None
+    proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    proc.stdin.flush()
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if marker.encode() in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the generator")
+def test_shutdown_kills_a_running_generator(shop: Path) -> None:  # noqa: F811
+    marker = f"specls-shutdown-test-{time.time_ns()}"
+    (shop / "specls.toml").write_text(
+        'include = ["specs/**/*.spec.md"]\n[generators.slow]\n'
+        f'command = ["{sys.executable}", "-c", "import time; time.sleep(60)", "{marker}"]\n',
+        encoding="utf-8",
+    )
+    spec = shop / "specs" / "users.spec.md"
+    spec.write_text("---\ngenerator: slow\n---\n" + spec.read_text(encoding="utf-8"), "utf-8")
+    before = {p: p.read_bytes() for p in shop.rglob("*") if p.is_file()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "specls", "serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _send(
+            proc,
+            {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "processId": None,
+                    "rootUri": uri(shop),
+                    "capabilities": {},
+                    "initializationOptions": {"trusted": True},
+                },
+            },
+        )
+        _send(proc, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        _send(
+            proc,
+            {
+                "jsonrpc": "2.0",
+                "id": 2,
+                "method": "workspace/executeCommand",
+                "params": {
+                    "command": "specls.regenerate",
+                    "arguments": [{"unit": "specs/users.spec.md#user-model"}],
+                },
+            },
+        )
+        deadline = time.monotonic() + 20
+        while not _processes_with(marker):
+            assert time.monotonic() < deadline, "the generator never started"
+            time.sleep(0.05)
+        _send(proc, {"jsonrpc": "2.0", "id": 3, "method": "shutdown", "params": None})
+        _send(proc, {"jsonrpc": "2.0", "method": "exit", "params": None})
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while _processes_with(marker):
+            assert time.monotonic() < deadline, "the generator outlived the server"
+            time.sleep(0.05)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in _processes_with(marker):
+            os.kill(pid, 9)
+    after = {p: p.read_bytes() for p in shop.rglob("*") if p.is_file()}
+    assert after == before

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ GRAPH = "specls.graph"
 STATUS = "specls.status"
 
 _running: set[asyncio.Task[Any]] = set()
+_shutting_down = threading.Event()  # read by generator threads: kill the subprocess
 
 
 class CommandError(Exception):
@@ -46,6 +48,8 @@ class CommandError(Exception):
 
 
 def cancel_all() -> None:
+    """On shutdown: running generators are killed, their plans write nothing."""
+    _shutting_down.set()
     for task in list(_running):
         task.cancel()
 
@@ -122,6 +126,8 @@ class Progress:
         self.cancel_future = self.ls.work_done_progress.tokens.get(self.token)
 
     def cancelled(self) -> bool:
+        if _shutting_down.is_set():
+            return True
         return bool(self.cancel_future is not None and self.cancel_future.cancelled())
 
     def report(self, message: str, percentage: int) -> None:
