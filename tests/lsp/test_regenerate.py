@@ -112,6 +112,7 @@ async def test_regenerate_refuses_hand_edited_output(client: LanguageClient) -> 
     assert result["regenerated"] == []
     assert result["refused"][0]["unit"] == "specs/users.spec.md#user-model"
     assert "edited by hand" in result["refused"][0]["message"]
+    assert result["refused"][0]["outputs"] == ["src/shop/users.py"]
     assert out.read_text(encoding="utf-8") == patched
     await wait_for(lambda: any("edited by hand" in m.message for m in client.messages))
 

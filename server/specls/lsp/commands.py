@@ -267,7 +267,16 @@ async def regenerate(
             progress.end("Cancelled: nothing was changed")
             result["failed"] = [{"unit": r, "message": "cancelled"} for r in refs]
             return result
-        result["refused"] = [{"unit": r, "message": m} for r, m in plan.refused]
+        result["refused"] = [
+            {
+                "unit": r,
+                "message": m,
+                "outputs": [
+                    o.key for o in snap.analysis.units[r].outputs if o.status is Status.EDITED
+                ],
+            }
+            for r, m in plan.refused
+        ]
         result["failed"] = [{"unit": r, "message": m} for r, m in plan.failed]
         if plan.ok and plan.results:
             try:
