@@ -6,7 +6,6 @@ import types as pytypes
 
 import pytest
 from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams
-
 from specls.lsp.features import guarded
 
 
