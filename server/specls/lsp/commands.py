@@ -54,11 +54,12 @@ def cancel_all() -> None:
         task.cancel()
 
 
-def _arg(args: tuple[Any, ...]) -> dict[str, Any]:
+def command_arg(args: tuple[Any, ...], key: str = "unit") -> dict[str, Any]:
+    """The single object argument of a command; a bare string stands for `{key: string}`."""
     if args and isinstance(args[0], dict):
         return args[0]
     if args and isinstance(args[0], str):
-        return {"unit": args[0]}
+        return {key: args[0]}
     return {}
 
 
@@ -335,7 +336,7 @@ def register(server: SpeclsServer) -> None:
             if task is not None:
                 _running.add(task)
             try:
-                result = fn(ls, _arg(args))
+                result = fn(ls, command_arg(args))
                 return await result if asyncio.iscoroutine(result) else result
             except CommandError as exc:
                 ls.window_show_message(

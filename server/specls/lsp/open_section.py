@@ -26,7 +26,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 
-from specls.lsp.commands import CommandError
+from specls.lsp.commands import CommandError, command_arg
 from specls.lsp.convert import path_to_uri, to_range
 from specls.lsp.snapshot import Snapshot
 from specls.regen.generators import run_tangle
@@ -42,14 +42,6 @@ log = logging.getLogger(__name__)
 OPEN_SECTION = "specls.openSection"
 SHOW_DIFF = "specls.showDiff"
 DIFF_DIR = ".specls/diff"
-
-
-def _arg(args: tuple[Any, ...]) -> dict[str, Any]:
-    if args and isinstance(args[0], dict):
-        return args[0]
-    if args and isinstance(args[0], str):
-        return {"section": args[0]}
-    return {}
 
 
 def unified_diff(generated: str, current: str, path: str, ref: str) -> str:
@@ -136,7 +128,7 @@ def register(server: LanguageServer) -> None:
     def wrap(fn: Any) -> Any:
         async def handler(ls: Any, *args: Any) -> Any:  # pygls resolves these hints
             try:
-                return await fn(ls, _arg(args))
+                return await fn(ls, command_arg(args, "section"))
             except CommandError as exc:
                 ls.window_show_message(
                     types.ShowMessageParams(type=types.MessageType.Error, message=str(exc))
