@@ -273,6 +273,9 @@ class _Analyzer:
         for section in doc.sections:
             if not any(r.kind is RequirementKind.OPENSPEC for r in section.requirements):
                 continue
+            parent = doc.sections[section.parent] if section.parent is not None else None
+            if parent is not None and parent.title.upper().startswith(("REMOVED", "RENAMED")):
+                continue  # a removal states a reason and a migration, not behaviour
             text = "\n".join(doc.sections[i].own_text for i in (section.index, *section.children))
             if "SHALL" not in text and "MUST" not in text:
                 self.add(

@@ -701,6 +701,21 @@ def test_openspec_rules(tmp_path: Path, body: str, codes: list[str]) -> None:
     assert found == [(c, "warning", path, "2:0-2:22") for c in codes]
 
 
+def test_openspec_removed_requirements_need_no_scenario(tmp_path: Path) -> None:
+    """As in OpenSpec's own archive: a removal gives a reason and a migration."""
+    path = "openspec/changes/drop-x/specs/auth/spec.md"
+    write_tree(
+        tmp_path,
+        {
+            path: "## REMOVED Requirements\n\n### Requirement: Old login\n\n"
+            "**Reason**: replaced.\n\n## ADDED Requirements\n\n### Requirement: New login\n"
+            "Nothing.\n"
+        },
+    )
+    found = rows(analysis(tmp_path).findings)
+    assert found == [(c, "warning", path, "8:0-8:26") for c in ("SPEC114", "SPEC115")]
+
+
 def test_openspec_rules_apply_only_under_openspec(tmp_path: Path) -> None:
     assert check(tmp_path, "### Requirement: Login\nNothing.\n") == []
 
