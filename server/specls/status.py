@@ -17,8 +17,8 @@ from specls.findings import Code, Finding, Related, Severity
 from specls.lock import LOCK_NAME, LockUnit
 from specls.outputs import OutputReader
 from specls.text import Range
-from specls.units import Graph, Output, Unit, described_directives
-from specls.workspace import Workspace, resolve_path
+from specls.units import Graph, Output, Unit, described_directives, section_hash
+from specls.workspace import Workspace, resolve_path, unit_ref
 
 
 class Status(StrEnum):
@@ -73,6 +73,7 @@ class UnitStatus:
     outputs: tuple[OutputStatus, ...]
     lock: LockUnit | None
     generator: str
+    use_hashes: tuple[tuple[str, str | None], ...] = ()  # the @use files in `inputs_hash`
 
     @property
     def ref(self) -> str:
@@ -117,10 +118,20 @@ def _lock_key_range(lock_text: str | None, key: str) -> Range:
 
 
 class _Analyzer:
-    def __init__(self, ws: Workspace, reader: OutputReader) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        reader: OutputReader,
+        previous: tuple[Workspace, Analysis] | None = None,
+    ) -> None:
         self.ws = ws
         self.reader = reader
         self.graph = Graph(ws)
+        self.previous: dict[str, UnitStatus] = {}
+        self.dirty: set[str] = set()
+        if previous is not None and _comparable(previous[0], ws):
+            self.previous = previous[1].units
+            self.dirty = _reached_by_change(previous[0], ws, self.graph)
         self.findings: list[Finding] = list(ws.problems) + list(ws.unreadable.values())
         self.output_findings: dict[str, list[Finding]] = defaultdict(list)
         self.owners: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -376,10 +387,24 @@ class _Analyzer:
 
     # --- freshness ----------------------------------------------------------------------
 
+    def inputs(self, unit: Unit) -> tuple[str, tuple[tuple[str, str | None], ...]]:
+        """The unit's inputs hash, reused from the previous analysis when the change
+        cannot reach it: no spec it depends on changed, nor any `@use` file."""
+        prev = self.previous.get(unit.ref)
+        if (
+            prev is not None
+            and unit.ref not in self.dirty
+            and prev.unit.spec_hash == unit.spec_hash
+        ):
+            now = tuple((f, self.reader.file_hash(f)) for f, _ in prev.use_hashes)
+            if now == prev.use_hashes:
+                return prev.inputs_hash, now
+        hashes = tuple((f, self.reader.file_hash(f)) for f in sorted(self.graph.use_files(unit)))
+        return self.graph.inputs_hash(unit, dict(hashes)), hashes
+
     def unit_status(self, unit: Unit, claimed: dict[str, list[str]]) -> UnitStatus:
         lock = self.ws.lock.units.get(unit.ref) if self.ws.lock else None
-        file_hashes = {f: self.reader.file_hash(f) for f in self.graph.use_files(unit)}
-        inputs = self.graph.inputs_hash(unit, file_hashes)
+        inputs, use_hashes = self.inputs(unit)
         spec_changed = lock is not None and lock.spec != unit.spec_hash
         inputs_changed = lock is not None and lock.inputs != inputs
         outputs = []
@@ -413,6 +438,7 @@ class _Analyzer:
             outputs=tuple(outputs),
             lock=lock,
             generator=lock.generator if lock else generator,
+            use_hashes=use_hashes,
         )
 
     def freshness(self) -> dict[str, UnitStatus]:
@@ -552,8 +578,56 @@ def expand_requirement_ref(text: str) -> list[str]:
     return [text]
 
 
-def analyze(ws: Workspace, reader: OutputReader) -> Analysis:
-    a = _Analyzer(ws, reader)
+def _comparable(old: Workspace, new: Workspace) -> bool:
+    """Whether statuses of `old` may be reused for `new`: same root, lock and config."""
+    return old.root == new.root and old.lock is new.lock and old.config is new.config
+
+
+def _reached_by_change(old: Workspace, new: Workspace, graph: Graph) -> set[str]:
+    """Units whose inputs a change of documents can reach (the reverse `@use` index).
+
+    Unchanged documents are the same objects in both snapshots, so identity
+    tells which documents changed; within them, a section changed when its
+    text hash did, or when it appeared or vanished.
+    """
+    changed: set[str] = set()
+    vanished = False
+    for path in set(old.docs) | set(new.docs):
+        before, after = old.docs.get(path), new.docs.get(path)
+        if before is after:
+            continue
+        hashes_before = _section_hashes(before)
+        hashes_after = _section_hashes(after)
+        for ref in set(hashes_before) | set(hashes_after):
+            if hashes_before.get(ref) != hashes_after.get(ref):
+                changed.add(ref)
+                vanished = vanished or ref not in hashes_after
+    if not changed:
+        return set()
+    reached = graph.dependents(changed)
+    if vanished:  # edges to a section that is gone exist only in the old graph
+        reached |= Graph(old).dependents(changed)
+    return reached
+
+
+def _section_hashes(doc: SpecDocument | None) -> dict[str, str]:
+    if doc is None:
+        return {}
+    hashes = {unit_ref(doc.path, s): section_hash(doc, s) for s in doc.sections}
+    hashes[doc.path] = section_hash(doc, doc.sections[0])  # the whole document
+    return hashes
+
+
+def analyze(
+    ws: Workspace, reader: OutputReader, previous: tuple[Workspace, Analysis] | None = None
+) -> Analysis:
+    """Every unit's status and every finding.
+
+    With `previous` (the last snapshot and its analysis), units the change
+    cannot reach keep their inputs hash instead of walking their `@use` closure
+    again; the result is the same as a full analysis (a test compares them).
+    """
+    a = _Analyzer(ws, reader, previous)
     a.check_documents()
     a.check_requirements()
     a.check_cycles()

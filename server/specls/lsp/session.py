@@ -69,15 +69,18 @@ def compute(
     reader: OutputReader,
     ops: list[tuple[str, str]],
     texts: dict[str, str],
+    previous: Analysis | None = None,
 ) -> tuple[Workspace, Analysis]:
-    """Runs in a worker thread: apply disk changes and open buffers, then analyze."""
+    """Runs in a worker thread: apply disk changes and open buffers, then analyze
+    (reusing what the change cannot reach when `previous` analysed `base`)."""
     ws = base if base.revision else Workspace.load(base.root)
     ws = _apply_ops(ws, ops)
     for rel, text in texts.items():
         doc = ws.docs.get(rel)
         if ws.is_spec_path(rel) and (doc is None or doc.text_hash != sha256_text(text)):
             ws = ws.with_text(rel, text)
-    return ws, analyze(ws, reader)
+    since = (base, previous) if previous is not None and base.revision else None
+    return ws, analyze(ws, reader, since)
 
 
 class Session:
@@ -170,7 +173,12 @@ class Session:
             base = state.snapshot.workspace
             try:
                 ws, analysis = await asyncio.to_thread(
-                    compute, base, state.snapshot.reader, ops, texts
+                    compute,
+                    base,
+                    state.snapshot.reader,
+                    ops,
+                    texts,
+                    state.snapshot.analysis if state.loaded.is_set() else None,
                 )
             except Exception:
                 log.exception("analysis of %s failed", state.root)
