@@ -413,7 +413,7 @@ class Controller {
   private cursorTarget(): Target | undefined {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.uri.scheme !== 'file') {
-      void vscode.window.showInformationMessage('specls: put the cursor in a section of a spec file first.');
+      void vscode.window.showInformationMessage('specls: put the cursor in a spec section or in generated code first.');
       return undefined;
     }
     const pos = editor.selection.active;

@@ -206,3 +206,19 @@ async def test_unknown_unit_is_an_error_not_a_crash(client: LanguageClient, _: i
         types.ExecuteCommandParams(command="specls.status", arguments=[{}])
     )
     assert status["roots"][0]["counts"]["fresh"] == 6
+
+
+async def test_regenerate_from_inside_generated_code(client: LanguageClient) -> None:
+    """The cursor in a generated symbol names the section that owns it."""
+    root: Path = client.root  # type: ignore[attr-defined]
+    app = root / "src" / "shop" / "app.py"
+    line = app.read_text(encoding="utf-8").splitlines().index(
+        "def create_session(login: str) -> str:"
+    )
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="specls.regenerate",
+            arguments=[{"uri": uri(app), "position": {"line": line + 1, "character": 4}}],
+        )
+    )
+    assert result["regenerated"] == ["specs/auth.spec.md#login"]
