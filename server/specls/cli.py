@@ -163,10 +163,10 @@ def cmd_regen(args: argparse.Namespace) -> int:
         _err(f"{why}; fix the lock before regenerating (nothing was written)")
         return EXIT_FINDINGS
     plan = plan_regen(ws, analysis, service.reader, refs, force=args.force)
-    for ref, message in plan.refused:
-        _err(f"refused {ref}: {message}")
-    for ref, message in plan.failed:
-        _err(f"failed {ref}: {message}")
+    for verb, items in (("refused", plan.refused), ("failed", plan.failed)):
+        for ref, message in items:
+            code = plan.codes.get(ref)
+            _err(f"{verb} {ref}: {code.value + ' ' if code else ''}{message}")
     if not plan.ok:
         _err("nothing was written")
         return EXIT_FINDINGS

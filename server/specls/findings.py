@@ -6,7 +6,7 @@ one catalogue so a code means the same thing everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from specls.text import ZERO_RANGE, Range
@@ -76,10 +76,3 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.range.start.line, self.range.start.character, self.code.value)
-
-
-@dataclass(frozen=True, slots=True)
-class Problems:
-    """A value plus the problems found computing it (analyses never raise)."""
-
-    items: tuple[Finding, ...] = field(default_factory=tuple)

@@ -115,6 +115,45 @@ async def test_regenerate_refuses_hand_edited_output(client: LanguageClient) -> 
     assert result["refused"][0]["outputs"] == ["src/shop/users.py"]
     assert out.read_text(encoding="utf-8") == patched
     await wait_for(lambda: any("edited by hand" in m.message for m in client.messages))
+    # The refusal stays visible as a SPEC305 diagnostic on the section heading.
+    diags = await wait_diagnostics(client, spec_uri, lambda ds: "SPEC305" in codes(ds))
+    refusal = next(d for d in diags if d.code == "SPEC305")
+    assert refusal.range.start.line == 2  # "## User model {#user-model}"
+    assert refusal.message.startswith("regeneration refused: src/shop/users.py edited by hand")
+
+
+async def test_untrusted_workspace_runs_no_generator(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    (root / "specls.toml").write_text(
+        'include = ["specs/**/*.spec.md"]\n[generators.agent]\n'
+        f'command = ["{sys.executable}", "-c", "open(\'pwned\', \'w\')"]\n',
+        encoding="utf-8",
+    )
+    spec = root / "specs" / "users.spec.md"
+    spec.write_text("---\ngenerator: agent\n---\n" + spec.read_text(encoding="utf-8"), "utf-8")
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"specls": {"trusted": False}})
+    )
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(uri=uri(root / "specls.toml"), type=types.FileChangeType.Changed),
+                types.FileEvent(uri=uri(spec), type=types.FileChangeType.Changed),
+            ]
+        )
+    )
+    spec_uri = uri(spec)
+    await asyncio.sleep(0.5)
+    result = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="specls.regenerate", arguments=[{"unit": "specs/users.spec.md#user-model"}]
+        )
+    )
+    assert result["regenerated"] == []
+    assert "not trusted" in result["failed"][0]["message"]
+    assert not (root / "pwned").exists()
+    diags = await wait_diagnostics(client, spec_uri, lambda ds: "SPEC303" in codes(ds))
+    assert next(d for d in diags if d.code == "SPEC303").severity == types.DiagnosticSeverity.Error
 
 
 SLOW = """
@@ -212,8 +251,8 @@ async def test_regenerate_from_inside_generated_code(client: LanguageClient) -> 
     """The cursor in a generated symbol names the section that owns it."""
     root: Path = client.root  # type: ignore[attr-defined]
     app = root / "src" / "shop" / "app.py"
-    line = app.read_text(encoding="utf-8").splitlines().index(
-        "def create_session(login: str) -> str:"
+    line = (
+        app.read_text(encoding="utf-8").splitlines().index("def create_session(login: str) -> str:")
     )
     result = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(

@@ -279,6 +279,11 @@ async def regenerate(
             for r, m in plan.refused
         ]
         result["failed"] = [{"unit": r, "message": m} for r, m in plan.failed]
+        for ref in refs:
+            state.regen_findings.pop(ref, None)
+        for finding in plan.findings(snap.analysis):
+            if finding.unit:
+                state.regen_findings[finding.unit] = finding
         if plan.ok and plan.results:
             try:
                 await _write(ls, state, snap, plan, title)

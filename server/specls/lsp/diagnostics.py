@@ -8,16 +8,19 @@ fixed problems never linger in the editor.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from lsprotocol import types
 
+from specls.findings import Finding
 from specls.lsp.convert import to_diagnostic
 from specls.lsp.snapshot import Snapshot
 
 
-def by_uri(snap: Snapshot) -> dict[str, list[types.Diagnostic]]:
+def by_uri(snap: Snapshot, extra: Iterable[Finding] = ()) -> dict[str, list[types.Diagnostic]]:
+    """`extra`: findings the analysis cannot know, like the last regeneration's failures."""
     out: dict[str, list[types.Diagnostic]] = defaultdict(list)
-    for finding in snap.analysis.findings:
+    for finding in (*snap.analysis.findings, *extra):
         out[snap.uri(finding.path)].append(to_diagnostic(snap.root, finding))
     for path, findings in snap.analysis.output_findings.items():
         for finding in findings:

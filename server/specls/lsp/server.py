@@ -83,7 +83,9 @@ class SpeclsServer(LanguageServer):
     # --- publishing -------------------------------------------------------------------
 
     def publish(self, state: RootState, snap: Snapshot) -> None:
-        current = diagnostics.by_uri(snap)
+        for ref in [r for r in state.regen_findings if r not in snap.analysis.units]:
+            del state.regen_findings[ref]  # the unit is gone
+        current = diagnostics.by_uri(snap, state.regen_findings.values())
         previous = self.published.get(state.root, {})
         for uri, diags in diagnostics.changes(previous, current).items():
             self.text_document_publish_diagnostics(

@@ -15,10 +15,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from lsprotocol import types
 
+from specls.findings import Finding
 from specls.lock import LOCK_NAME
 from specls.lsp.settings import Settings
 from specls.lsp.snapshot import Snapshot
@@ -42,6 +42,7 @@ class RootState:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaded: asyncio.Event = field(default_factory=asyncio.Event)
     busy: int = 0
+    regen_findings: dict[str, Finding] = field(default_factory=dict)  # unit -> SPEC3xx
 
     @property
     def root(self) -> Path:
@@ -216,6 +217,3 @@ class Session:
         """An open buffer of a non-spec file (an output) replaces the disk for hashing."""
         if not state.snapshot.workspace.is_spec_path(rel):
             state.snapshot.reader.set_overlay(rel, text)
-
-    def describe(self) -> dict[str, Any]:
-        return {str(r): s.snapshot.workspace.revision for r, s in self.roots.items()}

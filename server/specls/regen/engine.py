@@ -16,10 +16,15 @@ from pathlib import Path
 from specls import code
 from specls.config import GeneratorConfig
 from specls.dialect import Section, SpecDocument
-from specls.findings import Code
+from specls.findings import Code, Finding, Severity
 from specls.lock import LOCK_NAME, Lock, LockUnit, write_lock
 from specls.outputs import OutputReader, whole_file_hash
-from specls.regen.generators import CancelCheck, run_command, run_tangle
+from specls.regen.generators import (
+    CancelCheck,
+    GenerationCancelled,
+    run_command,
+    run_tangle,
+)
 from specls.regen.tangle import GenerationError
 from specls.regen.transaction import apply_files
 from specls.status import Analysis, Status, UnitStatus
@@ -43,6 +48,30 @@ class Plan:
     refused: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     edited_paths: list[str] = field(default_factory=list)  # to back up before writing
+    codes: dict[str, Code] = field(default_factory=dict)  # unit -> SPEC3xx of its failure
+
+    def findings(self, analysis: Analysis) -> list[Finding]:
+        """Failed and refused units as SPEC3xx findings on their headings (not cancels)."""
+        out = []
+        for ref, message in [*self.failed, *self.refused]:
+            us = analysis.units.get(ref)
+            code_ = self.codes.get(ref)
+            if us is None or code_ is None:
+                continue
+            severity = Severity.WARNING if code_ is Code.REGEN_REFUSED_EDITED else Severity.ERROR
+            out.append(
+                Finding(
+                    code_,
+                    severity,
+                    f"regeneration failed: {message}"
+                    if severity is Severity.ERROR
+                    else f"regeneration refused: {message}",
+                    us.unit.doc.path,
+                    us.unit.section.heading_range,
+                    unit=ref,
+                )
+            )
+        return out
 
     @property
     def files(self) -> dict[str, str]:
@@ -135,6 +164,7 @@ def plan_regen(
         edited = [o for o in us.outputs if o.status is Status.EDITED]
         if edited and not force:
             keys = ", ".join(o.key for o in edited)
+            plan.codes[ref] = Code.REGEN_REFUSED_EDITED
             plan.refused.append(
                 (
                     ref,
@@ -159,16 +189,24 @@ def plan_regen(
             else:
                 gen: GeneratorConfig | None = ws.config.generators.get(name)
                 if gen is None:
-                    raise GenerationError(f"unknown generator '{name}' (define it in specls.toml)")
+                    raise GenerationError(
+                        f"unknown generator '{name}' (define it in specls.toml)",
+                        Code.GENERATOR_UNKNOWN,
+                    )
                 if not trusted:
                     raise GenerationError(
-                        f"generator '{name}' not run: the workspace is not trusted"
+                        f"generator '{name}' not run: the workspace is not trusted",
+                        Code.GENERATOR_UNTRUSTED,
                     )
                 if not allowed(name):
-                    raise GenerationError(f"generator '{name}' is not in the allow-list")
+                    raise GenerationError(
+                        f"generator '{name}' is not in the allow-list", Code.GENERATOR_UNTRUSTED
+                    )
                 files = run_command(ws, graph, us.unit, name, gen, current, cancelled)
         except GenerationError as exc:
             plan.failed.append((ref, str(exc)))
+            if not isinstance(exc, GenerationCancelled):
+                plan.codes[ref] = exc.code
             continue
         except code.SymbolNotFound as exc:
             plan.failed.append((ref, str(exc)))

@@ -21,6 +21,7 @@ from pathlib import Path
 from specls import code
 from specls.config import GeneratorConfig
 from specls.dialect.chunk import parse_chunk
+from specls.findings import Code
 from specls.regen.tangle import GenerationError, blocks_by_key, tangle, unit_blocks
 from specls.units import Graph, Unit, owned_sections, subtree
 from specls.workspace import Workspace
@@ -125,7 +126,9 @@ def _communicate(
                 _kill(proc)
                 if cancelled():
                     raise GenerationCancelled(f"generator '{name}' was cancelled") from None
-                raise GenerationError(f"generator '{name}' timed out after {timeout:g}s") from None
+                raise GenerationError(
+                    f"generator '{name}' timed out after {timeout:g}s", Code.GENERATOR_TIMEOUT
+                ) from None
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
@@ -141,7 +144,9 @@ def _collect_files(unit: Unit, staging: Path, current: ReadCurrent, name: str) -
     for out in unit.outputs:
         produced = staging / out.path
         if not produced.is_file() or produced.is_symlink():
-            raise GenerationError(f"generator '{name}' did not write {out.path}")
+            raise GenerationError(
+                f"generator '{name}' did not write {out.path}", Code.REGEN_OUTPUT_NOT_PRODUCED
+            )
         text = produced.read_text(encoding="utf-8", errors="replace")
         if out.symbol is None:
             files[out.path] = text
@@ -149,7 +154,9 @@ def _collect_files(unit: Unit, staging: Path, current: ReadCurrent, name: str) -
         language = code.language_for_path(out.path) or ""
         sym = code.find_symbol(text, language, out.symbol)
         if sym is None:
-            raise GenerationError(f"generator '{name}' did not define {out.key}")
+            raise GenerationError(
+                f"generator '{name}' did not define {out.key}", Code.REGEN_OUTPUT_NOT_PRODUCED
+            )
         base = files.get(out.path, current(out.path) or "")
         new_sym = code.symbol_text(text, sym)
         if code.find_symbol(base, language, out.symbol) is None:

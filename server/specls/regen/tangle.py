@@ -10,12 +10,17 @@ from collections.abc import Callable, Iterable
 
 from specls import code
 from specls.dialect import CodeBlock
+from specls.findings import Code
 from specls.units import Unit, owned_sections
 from specls.workspace import resolve_path
 
 
 class GenerationError(Exception):
     """The generator could not produce the unit's outputs; nothing is written."""
+
+    def __init__(self, message: str, code: Code = Code.GENERATOR_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def unit_blocks(unit: Unit) -> list[CodeBlock]:
@@ -50,8 +55,9 @@ def tangle(
         parts = blocks.get(out.key)
         if not parts:
             raise GenerationError(
-                f"no code for {out.key}: add a fenced block tagged"
-                f" file={out.directive.target} to the section"
+                code=Code.REGEN_OUTPUT_NOT_PRODUCED,
+                message=f"no code for {out.key}: add a fenced block tagged"
+                f" file={out.directive.target} to the section",
             )
         content = "".join(parts)
         if out.symbol is None:
