@@ -99,7 +99,10 @@ def test_a_hand_edited_output_is_edited_and_regen_refuses_it(shop: Path) -> None
     for args in (["--stale"], ["--all"], ["specs/cart.spec.md#cart"]):
         proc = run_specls("regen", *args, cwd=shop)
         assert proc.returncode == 1, args
-        assert "refused specs/cart.spec.md#cart: src/shop/cart.py edited by hand" in proc.stderr
+        assert (
+            "refused specs/cart.spec.md#cart: SPEC305 src/shop/cart.py edited by hand"
+            in proc.stderr
+        )
         assert "nothing was written" in proc.stderr
         assert tree_bytes(shop) == before
 
@@ -124,7 +127,9 @@ def test_a_unit_missing_its_code_block_fails_and_nothing_is_written(shop: Path) 
     before = tree_bytes(shop)
     proc = run_specls("regen", "--stale", cwd=shop)
     assert proc.returncode == 1
-    assert "failed specs/cart.spec.md#cart: no code for src/shop/discounts.py" in proc.stderr
+    assert (
+        "failed specs/cart.spec.md#cart: SPEC306 no code for src/shop/discounts.py" in proc.stderr
+    )
     assert "nothing was written" in proc.stderr
     assert tree_bytes(shop) == before
 
@@ -153,7 +158,7 @@ def test_a_failing_external_generator_leaves_every_file_as_it_was(shop: Path) ->
     proc = run_specls("regen", "--stale", cwd=shop)
     assert proc.returncode == 1
     assert (
-        "failed specs/users.spec.md#user-model: generator 'broken' failed (exit 1):"
+        "failed specs/users.spec.md#user-model: SPEC301 generator 'broken' failed (exit 1):"
         " model overloaded" in proc.stderr
     )
     assert tree_bytes(shop) == before
@@ -167,7 +172,7 @@ def test_a_generator_that_times_out_is_killed_and_nothing_is_written(shop: Path)
     proc = run_specls("regen", "--stale", cwd=shop)
     assert time.monotonic() - started < 30
     assert proc.returncode == 1
-    assert "generator 'slow' timed out after 1s" in proc.stderr
+    assert "SPEC302 generator 'slow' timed out after 1s" in proc.stderr
     assert tree_bytes(shop) == before
 
 
