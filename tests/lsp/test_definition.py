@@ -196,16 +196,21 @@ async def test_references_of_a_section(client: LanguageClient) -> None:
     lines = [i for i, t in enumerate(auth.read_text("utf-8").splitlines()) if "[@use](users" in t]
     uses = [(uri(auth), at(n, 7, n, 31)) for n in lines]
     assert len(uses) == 2
-    # from the `{#user-model}` suffix, without the declaration
-    assert await references(client, doc_uri, heading, 20, False) == uses
-    # with it: the heading first; outputs are implementations, not references
+    output = (uri(root / "src" / "shop" / "users.py"), at(0, 0, 0, 0))
+    # from the `{#user-model}` suffix, without the declaration: the uses, then the output
+    assert await references(client, doc_uri, heading, 20, False) == [*uses, output]
+    # with it: the heading first
     assert await references(client, doc_uri, heading, 3, True) == [
         (doc_uri, at(heading, 0, heading, 27)),
         *uses,
+        output,
     ]
     # from a `@use` that names the section: the same list
     auth_uri = open_doc(client, auth)
-    assert await references(client, auth_uri, uses[0][1].start.line, 12, False) == uses
+    assert await references(client, auth_uri, uses[0][1].start.line, 12, False) == [
+        *uses,
+        output,
+    ]
 
 
 async def test_references_of_a_requirement(client: LanguageClient) -> None:

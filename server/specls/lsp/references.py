@@ -7,10 +7,10 @@
   described file → every directive that names that file.
 
 `includeDeclaration` adds the declaration in the LSP sense: the section's
-heading, the requirement's definition. A section's *outputs* are not
-references: they are its implementations (`textDocument/implementation`),
-so "Find All References" (which VS Code always sends with
-`includeDeclaration: true`) lists spec text only.
+heading, the requirement's definition. A section's references also list its
+outputs (the file, or the generated symbol's span), after the spec
+references: "who depends on this section" includes the code built from it.
+`textDocument/implementation` gives the outputs alone.
 """
 
 from __future__ import annotations
@@ -40,9 +40,11 @@ def _section(
     out: list[tuple[str, Range]] = []
     if declaration and section.level > 0:
         out.append((doc.path, section.heading_range))
-    out += [
-        (p.doc.path, p.range) for p, _ in section_uses(snap.workspace, unit_ref(doc.path, section))
-    ]
+    ref = unit_ref(doc.path, section)
+    out += [(p.doc.path, p.range) for p, _ in section_uses(snap.workspace, ref)]
+    us = snap.analysis.units.get(ref)
+    for o in us.outputs if us else ():
+        out.append((o.output.path, o.symbol_range or Range.of(0, 0, 0, 0)))
     return out
 
 
