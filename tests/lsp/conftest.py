@@ -66,9 +66,20 @@ def install_handlers(lsp_client: LanguageClient) -> None:
     def lens_refresh(params: None) -> None:
         lsp_client.lens_refreshes += 1  # type: ignore[attr-defined]
 
+    lsp_client.registrations = []  # type: ignore[attr-defined]
+
     @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register(params: types.RegistrationParams) -> None:
-        return None
+        lsp_client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.CLIENT_UNREGISTER_CAPABILITY)
+    def unregister(params: types.UnregistrationParams) -> None:
+        gone = {u.id for u in params.unregisterations}
+        lsp_client.registrations[:] = [  # type: ignore[attr-defined]
+            r
+            for r in lsp_client.registrations  # type: ignore[attr-defined]
+            if r.id not in gone
+        ]
 
 
 @pytest_lsp.fixture(config=SERVER, params=CLIENTS)

@@ -8,27 +8,31 @@ Either way a change becomes `Session.note_file` + a debounced refresh, so a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
 from specls.config import ALWAYS_EXCLUDED
-from specls.lsp.convert import uri_to_path
+from specls.lsp.convert import path_to_uri, uri_to_path
 
 if TYPE_CHECKING:
     from specls.lsp.server import SpeclsServer
     from specls.lsp.session import RootState
 
 log = logging.getLogger(__name__)
-WATCH_ID = "specls-watch"
 
 
 class Watcher:
     def __init__(self, server: SpeclsServer) -> None:
         self.server = server
         self.client_side = False
+        self.relative = False
+        self._patterns: dict[Path, list[str]] = {}
+        self._registered: dict[Path, str] = {}
         self._observer: Any = None
         self._watched: set[Path] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -36,31 +40,69 @@ class Watcher:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         caps = self.server.client_capabilities.workspace
-        dynamic = bool(
-            caps
-            and caps.did_change_watched_files
-            and caps.did_change_watched_files.dynamic_registration
-        )
-        if dynamic:
-            try:
-                await self.server.client_register_capability_async(
-                    types.RegistrationParams(
-                        registrations=[
-                            types.Registration(
-                                id=WATCH_ID,
-                                method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                                register_options=types.DidChangeWatchedFilesRegistrationOptions(
-                                    watchers=[types.FileSystemWatcher(glob_pattern="**/*")]
-                                ),
+        watched = caps.did_change_watched_files if caps else None
+        if watched and watched.dynamic_registration:
+            self.client_side = True
+            self.relative = bool(watched.relative_pattern_support)
+            for state in list(self.server.session.roots.values()):
+                self.update(state)
+            return
+        self._start_observer()
+
+    def patterns(self, state: RootState) -> list[str]:
+        """What a root needs watched: its spec globs, lock and config, and every file
+        the specs name (outputs, `@use` and `@describe` files)."""
+        snap = state.snapshot
+        files: set[str] = set(snap.workspace.config.include)
+        files |= {"spec.lock", "specls.toml", "pyproject.toml"}
+        files |= set(snap.analysis.owners)
+        for us in snap.analysis.units.values():
+            files.update(f for f, _ in us.use_hashes)
+        return sorted(files)
+
+    async def _register(self, state: RootState, patterns: list[str]) -> None:
+        root_uri = path_to_uri(state.root)
+        watchers = [
+            types.FileSystemWatcher(
+                glob_pattern=types.RelativePattern(base_uri=root_uri, pattern=p)
+                if self.relative
+                else (p if p.startswith("**/") else f"**/{p}")
+            )
+            for p in patterns
+        ]
+        old_id = self._registered.get(state.root)
+        new_id = f"specls-watch-{uuid.uuid4()}"
+        try:
+            await self.server.client_register_capability_async(
+                types.RegistrationParams(
+                    registrations=[
+                        types.Registration(
+                            id=new_id,
+                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                                watchers=watchers
+                            ),
+                        )
+                    ]
+                )
+            )
+        except Exception as exc:
+            log.info("client file watching unavailable (%s); watching in the server", exc)
+            self.client_side = False
+            self._start_observer()
+            return
+        self._registered[state.root] = new_id
+        if old_id is not None:
+            with contextlib.suppress(Exception):
+                await self.server.client_unregister_capability_async(
+                    types.UnregistrationParams(
+                        unregisterations=[
+                            types.Unregistration(
+                                id=old_id, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES
                             )
                         ]
                     )
                 )
-                self.client_side = True
-                return
-            except Exception as exc:
-                log.info("client file watching unavailable (%s); watching in the server", exc)
-        self._start_observer()
 
     def _start_observer(self) -> None:
         try:
@@ -75,6 +117,15 @@ class Watcher:
             self.update(state)
 
     def update(self, state: RootState) -> None:
+        """After each analysis: keep what is watched in line with what the specs name."""
+        if self.client_side:
+            if not state.loaded.is_set():
+                return
+            patterns = self.patterns(state)
+            if self._patterns.get(state.root) != patterns and self._loop is not None:
+                self._patterns[state.root] = patterns
+                self._loop.create_task(self._register(state, patterns))
+            return
         if self._observer is None or state.root in self._watched:
             return
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
