@@ -205,13 +205,13 @@ def parse_document(path: str, text: str) -> SpecDocument:
                 own_end_line=end - 1,
                 parent=parent,
                 children=(),
-                directives=tuple(_shift_directive(d, start) for d in chunk.directives),
-                code_blocks=tuple(_shift_block(b, start) for b in chunk.code_blocks),
-                clarifications=tuple(_shift_marker(m, start) for m in chunk.clarifications),
+                directives=placed.directives,
+                code_blocks=placed.code_blocks,
+                clarifications=placed.clarifications,
                 requirements=tuple(requirements),
-                requirement_refs=tuple(_shift_marker(m, start) for m in chunk.requirement_refs),
-                path_refs=tuple(_shift_marker(m, start) for m in chunk.path_refs),
-                unknown_directives=tuple(_shift_marker(m, start) for m in chunk.unknown_directives),
+                requirement_refs=placed.requirement_refs,
+                path_refs=placed.path_refs,
+                unknown_directives=placed.unknown_directives,
                 own_text=chunk.text,
             )
         )
@@ -220,17 +220,20 @@ def parse_document(path: str, text: str) -> SpecDocument:
         if level > 0:
             stack.append(index)
 
-    # A section runs to the next heading of the same or higher level.
+    # A section runs to the next heading of the same or higher level: one pass with
+    # a stack of the headings still open gives each its last line.
+    last_line = [s.own_end_line for s in sections]
+    still_open: list[int] = []
+    for s in sections:
+        while still_open and s.level > 0 and sections[still_open[-1]].level >= s.level:
+            last_line[still_open.pop()] = sections[s.index - 1].own_end_line
+        if s.level > 0:
+            still_open.append(s.index)
+    for i in still_open:
+        last_line[i] = sections[-1].own_end_line
     finished: list[Section] = []
     for s in sections:
-        last: int = s.own_end_line
-        if s.level > 0:
-            for later in sections[s.index + 1 :]:
-                if later.level <= s.level:
-                    break
-                last = later.own_end_line
-        else:
-            last = s.own_end_line
+        last = last_line[s.index]
         while last > s.heading_range.start.line and not lines[last].strip():
             last -= 1
         end_pos = Position(last, utf16_len(lines[last]) if last < len(lines) else 0)
