@@ -16,7 +16,6 @@ _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _NOT_PARAGRAPH = re.compile(r"^ {0,3}(?:[-+*>|]|\d{1,9}[.)]|<|#{1,6}(?:[ \t]|$)|`{3,}|~{3,})")
-_BLANK = re.compile(r"^[ \t]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +73,10 @@ def scan_fences(lines: list[str], start: int = 0) -> list[Fence]:
     i = start
     n = len(lines)
     while i < n:
+        head = lines[i][:4]
+        if "`" not in head and "~" not in head:  # cheap test before the regex
+            i += 1
+            continue
         m = _FENCE_OPEN.match(lines[i])
         if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
             fence = m.group(2)
@@ -103,8 +106,12 @@ def scan_blocks(lines: list[str]) -> BlockScan:
         if in_fence[i]:
             para_start = None
             continue
-        if _BLANK.match(line):
+        if not line.strip():
             para_start = None
+            continue
+        if line[0] not in "# \t=-":  # no heading, underline or indented code: text
+            if para_start is None and not _NOT_PARAGRAPH.match(line):
+                para_start = i
             continue
         indented = line.startswith("    ") or line.startswith("\t")
         if indented and para_start is None:
