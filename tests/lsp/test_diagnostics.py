@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from lsp_helpers import change_doc, codes, open_doc, uri, wait_diagnostics, wait_for
@@ -56,3 +57,34 @@ async def test_hand_edit_of_generated_file_is_flagged(client: LanguageClient) ->
     assert edited.message.startswith("edited: generated from specs/users.spec.md#user-model")
     assert "change the spec and regenerate" in edited.message
     assert edited.severity == types.DiagnosticSeverity.Warning
+
+
+async def test_results_for_an_old_version_are_never_published(client: LanguageClient) -> None:
+    """Rapid edits: every publish names the version it was computed for, versions only
+    grow, and the last publish is for the last edit."""
+    published: list[tuple[int | None, list[str]]] = []
+    features = client.protocol.fm.features
+    original = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+    root: Path = client.root  # type: ignore[attr-defined]
+    spec = root / "specs" / "cart.spec.md"
+    text = spec.read_text(encoding="utf-8")
+    doc_uri = uri(spec)
+
+    def record(params: types.PublishDiagnosticsParams) -> None:
+        if params.uri == doc_uri:
+            published.append((params.version, codes(params.diagnostics)))
+        original(params)
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
+    open_doc(client, spec)
+    for version in range(2, 22):  # typing faster than the debounce
+        broken = "[@use](#nowhere)\n" if version % 2 == 0 else ""
+        change_doc(client, doc_uri, text + f"\n{broken}edit {version} 🛒\n", version)
+        await asyncio.sleep(0.01)
+    # The last edit (21) has no broken reference: its diagnostics must say so.
+    await wait_for(lambda: bool(published) and published[-1][0] == 21, message="version 21")
+    versions = [v for v, _ in published]
+    assert all(v is not None for v in versions)
+    assert versions == sorted(versions)
+    assert "SPEC102" not in published[-1][1]
+    assert len(published) < 20  # debounced: not one analysis per keystroke
