@@ -55,8 +55,6 @@ def unit_for_section(doc: SpecDocument, section: Section, analysis: Analysis) ->
             ref = f"{doc.path}#{current.id}" if current.id else doc.path
             return analysis.units.get(ref)
         current = doc.sections[current.parent] if current.parent is not None else None
-    if section.level > 0 and doc.sections[0].is_unit:
-        return analysis.units.get(doc.path)
     return None
 
 

@@ -178,3 +178,21 @@ async def test_a_bad_position_does_not_break_the_server(client: LanguageClient) 
             assert result is None
     # the server still answers
     assert "fresh" in markdown(await hover(client, doc_uri, line_of(cart, "## Cart model"), 4))
+
+
+async def test_hover_on_a_subsection_shows_its_unit(client: LanguageClient) -> None:
+    root = root_of(client)
+    spec = root / "specs" / "cart.spec.md"
+    text = spec.read_text("utf-8").replace(
+        "```python file=../src/shop/cart.py", "### Détails 🛒\n\n```python file=../src/shop/cart.py"
+    )
+    doc_uri = open_doc(client, spec, text)
+    line = text.splitlines().index("### Détails 🛒")
+    result = await hover(client, doc_uri, line, 6)
+    value = markdown(result) if client.client_name == "visual_studio_code" else str(result)  # type: ignore[attr-defined]
+    assert "specs/cart.spec.md#cart" in value
+    assert "src/shop/cart.py" in value
+    assert result is not None and result.range is not None
+    assert result.range.start == types.Position(line=line, character=0)
+    # The top-level heading above the units belongs to no unit: no hover.
+    assert await hover(client, doc_uri, 0, 3) is None

@@ -287,7 +287,7 @@ def _hover_spec(snap: Snapshot, w: Writer, doc: SpecDocument, pos: Position) -> 
         return d.range if done else None
     if hit.heading:
         s = hit.section
-        done = _hover_unit(snap, w, doc, s, None) if s.is_unit else False
+        done = _hover_unit(snap, w, doc, s, None)  # a subsection shows its unit
         done = _hover_described(snap, w, doc, s.directives) or done
         return s.heading_range if done else None
     if hit.requirement is not None:
