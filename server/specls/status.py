@@ -306,7 +306,7 @@ class _Analyzer:
                 )
 
     def check_requirements(self) -> None:
-        defined: dict[tuple[str, str], tuple[str, Range]] = {}
+        defined: dict[tuple[str, str], tuple[str, Range, RequirementKind]] = {}
         by_id: dict[str, list[str]] = defaultdict(list)
         refs: set[tuple[str, str]] = set()
         for doc in self.ws.docs.values():
@@ -326,7 +326,7 @@ class _Analyzer:
                             ),
                         )
                         continue
-                    defined[key] = (doc.path, r.range)
+                    defined[key] = (doc.path, r.range, r.kind)
                     by_id[r.id].append(scope)
         for doc in self.ws.docs.values():
             scope = doc.path.rpartition("/")[0]
@@ -346,11 +346,7 @@ class _Analyzer:
                                 doc.path,
                                 m.range,
                             )
-        for (scope, rid), (path, rng) in defined.items():
-            doc = self.ws.docs[path]
-            kind = next(
-                (r.kind for s in doc.sections for r in s.requirements if r.range == rng), None
-            )
+        for (scope, rid), (path, rng, kind) in defined.items():
             traced = kind is RequirementKind.SPECKIT or (
                 kind is RequirementKind.KIRO and "." in rid
             )
