@@ -219,3 +219,25 @@ def test_shutdown_kills_a_running_generator(shop: Path) -> None:  # noqa: F811
             os.kill(pid, 9)
     after = {p: p.read_bytes() for p in shop.rglob("*") if p.is_file()}
     assert after == before
+
+
+async def test_bad_tool_specls_in_pyproject_is_a_diagnostic(client: LanguageClient) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    (root / "specls.toml").unlink()
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        '[project]\nname = "shop"\n\n[tool.specls]\ninclude = "specs/*.spec.md"\n',
+        encoding="utf-8",
+    )
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[
+                types.FileEvent(uri=uri(root / "specls.toml"), type=types.FileChangeType.Deleted),
+                types.FileEvent(uri=uri(pyproject), type=types.FileChangeType.Created),
+            ]
+        )
+    )
+    diags = await wait_diagnostics(client, uri(pyproject), lambda ds: "SPEC118" in codes(ds))
+    (bad,) = [d for d in diags if d.code == "SPEC118"]
+    assert bad.range.start.line == 4  # the `include = …` line
+    assert "tool.specls.include" in bad.message
