@@ -67,3 +67,27 @@ async def wait_diagnostics(
         f"diagnostics on {doc_uri} (have {codes(client.diagnostics.get(doc_uri, []))})",
     )
     return client.diagnostics[doc_uri]
+
+
+def document_edits(
+    client: LanguageClient, edit: types.WorkspaceEdit
+) -> list[tuple[str, int | None, list[types.TextEdit]]]:
+    """(uri, version, edits) per document, whichever form the server chose — and it must
+    choose `documentChanges` only for a client that declares it (Neovim does not)."""
+    caps = client.capabilities
+    declared = bool(
+        caps
+        and caps.workspace
+        and caps.workspace.workspace_edit
+        and caps.workspace.workspace_edit.document_changes
+    )
+    if declared:
+        assert edit.changes is None and edit.document_changes is not None
+        out = []
+        for change in edit.document_changes:
+            assert isinstance(change, types.TextDocumentEdit)
+            edits = [e for e in change.edits if isinstance(e, types.TextEdit)]
+            out.append((change.text_document.uri, change.text_document.version, edits))
+        return out
+    assert edit.document_changes is None and edit.changes is not None
+    return [(u, None, list(es)) for u, es in edit.changes.items()]

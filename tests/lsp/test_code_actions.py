@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Union
 
-from lsp_helpers import change_doc, codes, open_doc, uri, wait_diagnostics, wait_for
+from lsp_helpers import (
+    change_doc,
+    codes,
+    document_edits,
+    open_doc,
+    uri,
+    wait_diagnostics,
+    wait_for,
+)
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -160,12 +168,9 @@ async def test_create_a_missing_section(client: LanguageClient) -> None:
     users_text = users.read_text(encoding="utf-8")
     end = len(users_text.splitlines())
     assert create.edit is not None
-    (change,) = create.edit.document_changes or []
-    assert isinstance(change, types.TextDocumentEdit)
-    assert change.text_document.uri == uri(users) and change.text_document.version is None
-    assert list(change.edits) == [
-        types.TextEdit(range=at(end), new_text="\n## User roles {#user-roles}\n")
-    ]
+    ((edit_uri, version, edits),) = document_edits(client, create.edit)
+    assert edit_uri == uri(users) and version is None
+    assert edits == [types.TextEdit(range=at(end), new_text="\n## User roles {#user-roles}\n")]
 
 
 async def test_hand_edit_diff_and_move_into_the_spec(client: LanguageClient) -> None:
@@ -219,12 +224,9 @@ async def test_hand_edit_diff_and_move_into_the_spec(client: LanguageClient) -> 
     # Move the change into the spec: a quoted diff at the end of the section, then show it.
     spec_lines = spec.read_text(encoding="utf-8").splitlines()
     last = len(spec_lines) - 1
-    assert move.edit is not None and move.edit.document_changes is not None
-    (change,) = move.edit.document_changes
-    assert isinstance(change, types.TextDocumentEdit)
-    assert change.text_document.uri == uri(spec)
-    (text_edit,) = change.edits
-    assert isinstance(text_edit, types.TextEdit)
+    assert move.edit is not None
+    ((edit_uri, _, (text_edit,)),) = document_edits(client, move.edit)
+    assert edit_uri == uri(spec)
     assert text_edit.range == at(last, len(spec_lines[last]))
     quoted = ["> " + line for line in result["diff"].splitlines()]
     assert text_edit.new_text == "\n\n" + "\n".join(

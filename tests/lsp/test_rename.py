@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lsp_helpers import change_doc, open_doc, uri, wait_for
+from lsp_helpers import change_doc, document_edits, open_doc, uri, wait_for
 from lsprotocol import types
 from pygls.uris import to_fs_path
 from pytest_lsp import LanguageClient
@@ -22,15 +22,15 @@ def rng(line: int, start: int, end: int) -> types.Range:
     )
 
 
-def apply_to_disk(edit: types.WorkspaceEdit) -> dict[str, list[tuple[types.Range, str]]]:
-    """Apply the TextDocumentEdits to the files (UTF-16 positions); the edits by file."""
+def apply_to_disk(
+    client: LanguageClient, edit: types.WorkspaceEdit
+) -> dict[str, list[tuple[types.Range, str]]]:
+    """Apply the edits to the files (UTF-16 positions); the edits by file."""
     applied: dict[str, list[tuple[types.Range, str]]] = {}
-    for change in edit.document_changes or []:
-        assert isinstance(change, types.TextDocumentEdit)
-        path = Path(to_fs_path(change.text_document.uri) or "")
+    for doc_uri, _, edits in document_edits(client, edit):
+        path = Path(to_fs_path(doc_uri) or "")
         text = path.read_text(encoding="utf-8")
         index = LineIndex(text)
-        edits = [e for e in change.edits if isinstance(e, types.TextEdit)]
         spans = []
         for e in edits:
             start = index.offset(Position(e.range.start.line, e.range.start.character))
@@ -101,10 +101,10 @@ async def test_rename_across_specs_and_lock(client: LanguageClient) -> None:
     lock_before = (root / "spec.lock").read_text(encoding="utf-8")
 
     edit = await rename(client, users_uri, 2, 20, "account")
-    assert edit is not None and edit.changes is None
-    uris = [c.text_document.uri for c in edit.document_changes or []]  # type: ignore[union-attr]
+    assert edit is not None
+    uris = sorted(u for u, _, _ in document_edits(client, edit))
     assert uris == [uri(root / "spec.lock"), uri(root / "specs/auth.spec.md"), users_uri]
-    applied = apply_to_disk(edit)
+    applied = apply_to_disk(client, edit)
     assert applied["auth.spec.md"] == [(rng(5, 21, 31), "account"), (rng(9, 21, 31), "account")]
     assert applied["users.spec.md"] == [(rng(2, 16, 26), "account")]
     key = lock_before.splitlines().index('    "specs/users.spec.md#user-model": {')
@@ -134,10 +134,10 @@ async def test_rename_slug_section_inserts_an_explicit_id(client: LanguageClient
     n = len(text.splitlines())
     edit = await rename(client, cart_uri, 0, 3, "shop-cart")
     assert edit is not None
-    (change,) = edit.document_changes or []
-    assert isinstance(change, types.TextDocumentEdit)
-    assert change.text_document.version == 2
-    assert [(e.range, e.new_text) for e in change.edits] == [
+    ((_, version, edits),) = document_edits(client, edit)
+    if edit.document_changes:
+        assert version == 2  # versioned: a client rejects it if the buffer moved on
+    assert [(e.range, e.new_text) for e in edits] == [
         (rng(0, 9, 9), " {#shop-cart}"),
         (rng(n + 2, 15, 20), "shop-cart"),
     ]

@@ -25,6 +25,7 @@ from specls.dialect import Directive, SpecDocument
 from specls.findings import Code
 from specls.lsp.commands import REGENERATE, REGENERATE_STALE, STAMP
 from specls.lsp.convert import SOURCE, from_position, from_range, to_range
+from specls.lsp.edits import workspace_edit
 from specls.lsp.open_section import OPEN_SECTION, SHOW_DIFF, output_diff
 from specls.lsp.rename import VALID_ID
 from specls.lsp.snapshot import Snapshot
@@ -194,16 +195,8 @@ def heading_for(section_id: str) -> str:
 
 
 def _doc_edit(snap: Snapshot, rel: str, rng: Range, new_text: str) -> types.WorkspaceEdit:
-    uri = snap.uri(rel)
-    return types.WorkspaceEdit(
-        document_changes=[
-            types.TextDocumentEdit(
-                text_document=types.OptionalVersionedTextDocumentIdentifier(
-                    uri=uri, version=snap.versions.get(uri)
-                ),
-                edits=[types.TextEdit(range=to_range(rng), new_text=new_text)],
-            )
-        ]
+    return workspace_edit(
+        snap, {snap.uri(rel): [types.TextEdit(range=to_range(rng), new_text=new_text)]}
     )
 
 

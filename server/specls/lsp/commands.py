@@ -19,6 +19,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from specls.lock import LOCK_NAME, write_lock
 from specls.lsp.convert import from_position, location, path_to_uri, uri_to_path
+from specls.lsp.edits import workspace_edit
 from specls.lsp.snapshot import Snapshot
 from specls.query import hit_at, owners_at, unit_for_section
 from specls.regen.engine import Plan, back_up, lock_after, plan_regen, stamp
@@ -148,11 +149,6 @@ def _supports_apply_edit(ls: SpeclsServer) -> bool:
     return bool(ws and ws.apply_edit)
 
 
-def _supports_document_changes(ls: SpeclsServer) -> bool:
-    ws = ls.client_capabilities.workspace
-    return bool(ws and ws.workspace_edit and ws.workspace_edit.document_changes)
-
-
 def whole_file_edit(snap: Snapshot, rel: str, new_text: str) -> types.TextEdit:
     """Replace a file's whole current text (the open buffer's, else the disk's)."""
     old = snap.texts.get(rel)
@@ -168,20 +164,10 @@ def whole_file_edit(snap: Snapshot, rel: str, new_text: str) -> types.TextEdit:
     )
 
 
-def edit_for(snap: Snapshot, files: dict[str, str], document_changes: bool) -> types.WorkspaceEdit:
-    edits = {snap.uri(rel): whole_file_edit(snap, rel, text) for rel, text in sorted(files.items())}
-    if not document_changes:
-        return types.WorkspaceEdit(changes={u: [e] for u, e in edits.items()})
-    return types.WorkspaceEdit(
-        document_changes=[
-            types.TextDocumentEdit(
-                text_document=types.OptionalVersionedTextDocumentIdentifier(
-                    uri=u, version=snap.versions.get(u)
-                ),
-                edits=[e],
-            )
-            for u, e in edits.items()
-        ]
+def edit_for(snap: Snapshot, files: dict[str, str]) -> types.WorkspaceEdit:
+    return workspace_edit(
+        snap,
+        {snap.uri(rel): [whole_file_edit(snap, rel, text)] for rel, text in sorted(files.items())},
     )
 
 
@@ -195,7 +181,7 @@ async def _write(
     on_disk = {p: t for p, t in files.items() if p not in open_rels}
     await asyncio.to_thread(back_up, snap.root, plan.edited_paths)
     if in_editor:
-        edit = edit_for(snap, in_editor, _supports_document_changes(ls))
+        edit = edit_for(snap, in_editor)
         result = await ls.workspace_apply_edit_async(
             types.ApplyWorkspaceEditParams(edit=edit, label=label)
         )

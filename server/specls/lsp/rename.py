@@ -28,6 +28,7 @@ from specls.dialect.blocks import scan_blocks
 from specls.lock import LOCK_NAME
 from specls.lsp.convert import from_position, to_range
 from specls.lsp.document_symbols import title_range
+from specls.lsp.edits import workspace_edit
 from specls.lsp.snapshot import Snapshot
 from specls.text import LineIndex, Position, Range, split_lines, utf16_len
 from specls.units import Graph
@@ -261,20 +262,16 @@ def rename(snap: Snapshot, doc: SpecDocument, section: Section, new_id: str) -> 
         edits = lock_edits(lock_text, renames, _new_hashes(snap, ws, after, renames))
         if edits:
             by_file[LOCK_NAME] = edits
-    changes: list[types.TextDocumentEdit | types.CreateFile | types.RenameFile | types.DeleteFile]
-    changes = []
-    for rel in sorted(by_file):
-        uri = snap.uri(rel)
-        edits = sorted(by_file[rel], key=lambda e: (e[0].start, e[0].end))
-        changes.append(
-            types.TextDocumentEdit(
-                text_document=types.OptionalVersionedTextDocumentIdentifier(
-                    uri=uri, version=snap.versions.get(uri)
-                ),
-                edits=[_text_edit(r, new) for r, new in edits],
-            )
-        )
-    return types.WorkspaceEdit(document_changes=changes)
+    return workspace_edit(
+        snap,
+        {
+            snap.uri(rel): [
+                _text_edit(r, new)
+                for r, new in sorted(by_file[rel], key=lambda e: (e[0].start, e[0].end))
+            ]
+            for rel in sorted(by_file)
+        },
+    )
 
 
 def run(
