@@ -241,3 +241,39 @@ async def test_bad_tool_specls_in_pyproject_is_a_diagnostic(client: LanguageClie
     (bad,) = [d for d in diags if d.code == "SPEC118"]
     assert bad.range.start.line == 4  # the `include = …` line
     assert "tool.specls.include" in bad.message
+
+
+async def test_merge_conflicted_lock_is_reported_and_never_overwritten(
+    client: LanguageClient,
+) -> None:
+    root: Path = client.root  # type: ignore[attr-defined]
+    lock = root / "spec.lock"
+    lines = lock.read_text(encoding="utf-8").splitlines(keepends=True)
+    conflicted = "".join(
+        [
+            *lines[:3],
+            "<<<<<<< HEAD\n",
+            lines[3],
+            "=======\n",
+            lines[3],
+            ">>>>>>> theirs\n",
+            *lines[4:],
+        ]
+    )
+    lock.write_text(conflicted, encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(lock), type=types.FileChangeType.Changed)]
+        )
+    )
+    diags = await wait_diagnostics(client, uri(lock), lambda ds: "SPEC117" in codes(ds))
+    (bad,) = diags
+    assert bad.range.start.line == 3
+    assert "merge conflict" in bad.message
+    with pytest.raises(Exception, match="corrupt"):
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command="specls.regenerate", arguments=[{"unit": "specs/cart.spec.md#cart"}]
+            )
+        )
+    assert lock.read_text(encoding="utf-8") == conflicted
