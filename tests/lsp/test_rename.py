@@ -151,3 +151,35 @@ async def test_rename_rejects_invalid_ids(client: LanguageClient) -> None:
     auth_uri = open_doc(client, root / "specs" / "auth.spec.md")
     with pytest.raises(Exception, match="already has a section #app"):
         await rename(client, auth_uri, 7, 12, "app")
+
+
+async def test_rename_a_requirement_id_everywhere(client: LanguageClient) -> None:
+    """FR-003 is defined in requirements.spec.md and traced from cart (a unit) and SC-001."""
+    root: Path = client.root  # type: ignore[attr-defined]
+    reqs = root / "specs" / "requirements.spec.md"
+    reqs_uri = open_doc(client, reqs)
+    await wait_for(lambda: bool(client.status_notes), message="specls/status")  # type: ignore[attr-defined]
+    line = next(i for i, t in enumerate(reqs.read_text("utf-8").splitlines()) if "**FR-003**" in t)
+    assert await prepare(client, reqs_uri, line, 6) == types.PrepareRenamePlaceholder(
+        range=rng(line, 4, 10), placeholder="FR-003"
+    )
+    with pytest.raises(Exception, match="not a valid ID"):
+        await rename(client, reqs_uri, line, 6, "cart total")
+    with pytest.raises(Exception, match="already defined"):
+        await rename(client, reqs_uri, line, 6, "FR-001")
+    lines = reqs.read_text("utf-8").splitlines()
+    sc = next(i for i, t in enumerate(lines) if "**SC-001**" in t)
+    col = lines[sc].index("FR-003")
+    edit = await rename(client, reqs_uri, line, 6, "FR-030")
+    assert edit is not None
+    applied = apply_to_disk(client, edit)
+    assert applied["requirements.spec.md"] == [
+        (rng(line, 4, 10), "FR-030"),
+        (rng(sc, col, col + 6), "FR-030"),
+    ]
+    assert [new for _, new in applied["cart.spec.md"]] == ["FR-030"]
+    assert "spec.lock" in applied  # the cart unit's hashes follow the rename
+    assert "(covers: FR-030, SC-001)" in (root / "specs" / "cart.spec.md").read_text("utf-8")
+    # A rename is not a content change: everything is still fresh.
+    result = check(root)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,4 +1,5 @@
-"""Rename a section ID: its `{#id}`, every link to it in every spec, `spec.lock`.
+"""Rename a section ID: its `{#id}`, every link to it in every spec, `spec.lock`;
+or a Spec Kit requirement/task ID (`FR-003`, `T012`): its definition and every trace.
 
 `prepareRename` accepts the `{#id}`, the heading, or the `#id` of a link to
 the section. Renaming a section whose ID is a heading slug inserts an
@@ -30,6 +31,7 @@ from specls.lsp.convert import from_position, to_range
 from specls.lsp.document_symbols import title_range
 from specls.lsp.edits import workspace_edit
 from specls.lsp.snapshot import Snapshot
+from specls.query import hit_at, requirement_definitions, requirement_uses
 from specls.text import LineIndex, Position, Range, split_lines, utf16_len
 from specls.units import Graph
 from specls.workspace import Workspace, resolve_path, unit_ref
@@ -274,6 +276,63 @@ def rename(snap: Snapshot, doc: SpecDocument, section: Section, new_id: str) -> 
     )
 
 
+_RENAMABLE_REQUIREMENT = re.compile(r"(?:FR|SC|NFR)-\d{3,}|T\d{3,}")
+
+
+def requirement_at(doc: SpecDocument, pos: Position) -> tuple[str, Range] | None:
+    """A Spec Kit requirement or task ID under the cursor (definition or reference).
+
+    Kiro's `N.M` criteria are positions in a list, not names: they are not renamed.
+    """
+    hit = hit_at(doc, pos)
+    if hit.requirement is not None:
+        rid, rng = hit.requirement.id, hit.requirement.range
+    elif hit.requirement_ref is not None:
+        rid, rng = hit.requirement_ref.text, hit.requirement_ref.range
+    else:
+        return None
+    return (rid, rng) if _RENAMABLE_REQUIREMENT.fullmatch(rid) else None
+
+
+def rename_requirement(
+    snap: Snapshot, doc: SpecDocument, rid: str, new_id: str
+) -> types.WorkspaceEdit:
+    """The definition and every trace of `rid` (as seen from `doc`) become `new_id`."""
+    scheme = re.match(r"[A-Z]+-?", rid)
+    if not _RENAMABLE_REQUIREMENT.fullmatch(new_id) or (
+        scheme and not new_id.startswith(scheme.group(0))
+    ):
+        raise JsonRpcInvalidParams(
+            f"'{new_id}' is not a valid ID here: keep the form of {rid} (e.g. FR-012, T042)"
+        )
+    ws = snap.workspace
+    if new_id != rid and requirement_definitions(ws, new_id, doc.path):
+        raise JsonRpcInvalidRequest(f"{new_id} is already defined")
+    places = [*requirement_definitions(ws, rid, doc.path), *requirement_uses(ws, rid, doc.path)]
+    by_file: dict[str, list[Edit]] = {}
+    for place in places:
+        by_file.setdefault(place.doc.path, []).append((place.range, new_id))
+    # An ID is a name, not content: units fresh before the rename stay fresh.
+    after = ws
+    for rel, edits in by_file.items():
+        text = snap.text(rel)
+        if text is not None:
+            after = after.with_text(rel, apply_edits(text, edits))
+    lock_text = snap.text(LOCK_NAME) if ws.lock is not None else None
+    if lock_text is not None:
+        lock_changes = lock_edits(lock_text, {}, _new_hashes(snap, ws, after, {}))
+        if lock_changes:
+            by_file[LOCK_NAME] = lock_changes
+    by_uri = {snap.uri(rel): [_text_edit(r, new) for r, new in e] for rel, e in by_file.items()}
+    return workspace_edit(
+        snap,
+        {
+            u: sorted(e, key=lambda t: (t.range.start.line, t.range.start.character))
+            for u, e in sorted(by_uri.items())
+        },
+    )
+
+
 def run(
     snap: Snapshot, params: types.RenameParams | types.PrepareRenameParams
 ) -> types.WorkspaceEdit | types.PrepareRenamePlaceholder | None:
@@ -282,6 +341,12 @@ def run(
     text = snap.text(rel) if rel else None
     if doc is None or text is None:
         return None
+    requirement = requirement_at(doc, from_position(params.position))
+    if requirement is not None:
+        rid, rng = requirement
+        if isinstance(params, types.RenameParams):
+            return rename_requirement(snap, doc, rid, params.new_name.strip())
+        return types.PrepareRenamePlaceholder(range=to_range(rng), placeholder=rid)
     found = target_at(snap, doc, text, from_position(params.position))
     if isinstance(params, types.RenameParams):
         if found is None:
