@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from conftest import SERVER, init_params, install_handlers, shop  # noqa: F401
-from lsp_helpers import codes, uri, wait_diagnostics
+from lsp_helpers import codes, open_doc, uri, wait_diagnostics
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -277,3 +277,26 @@ async def test_merge_conflicted_lock_is_reported_and_never_overwritten(
             )
         )
     assert lock.read_text(encoding="utf-8") == conflicted
+
+
+async def test_a_file_outside_the_workspace_starts_no_root(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "big.spec.md").write_text("# Not opened\n[@use](#nowhere)\n", encoding="utf-8")
+    notes = elsewhere / "notes.py"
+    notes.write_text("print('hi')\n", encoding="utf-8")
+    open_doc(client, notes)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(notes)),
+            position=types.Position(line=0, character=1),
+        )
+    )
+    assert hover is None
+    status = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="specls.status", arguments=[{}])
+    )
+    assert [r["root"] for r in status["roots"]] == [uri(client.root)]  # type: ignore[attr-defined]
+    assert uri(elsewhere / "big.spec.md") not in client.diagnostics

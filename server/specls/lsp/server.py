@@ -58,8 +58,13 @@ class SpeclsServer(LanguageServer):
         }
 
     def state_for(self, uri: str) -> RootState | None:
+        """The root a document belongs to. Only a Markdown file outside every root
+        starts a new one: clients send every file they open (VS Code's selector is
+        broad), and opening `~/notes.txt` must not make the server walk `~`."""
         path = uri_to_path(uri)
-        return self.session.root_for(path) if path else None
+        if path is None:
+            return None
+        return self.session.root_for(path, create=path.suffix.lower() == ".md")
 
     async def snapshot_for(self, uri: str) -> Snapshot | None:
         """The root's snapshot with this document's live text parsed in (cheap: chunk cache)."""
