@@ -64,18 +64,24 @@ def command_arg(args: tuple[Any, ...], key: str = "unit") -> dict[str, Any]:
     return {}
 
 
-async def resolve_target(ls: SpeclsServer, arg: dict[str, Any]) -> tuple[RootState, list[str]]:
-    """The root and unit refs a command argument names (see docs/protocol.md)."""
-    uri = arg.get("uri")
-    unit = arg.get("unit")
+def root_of(ls: SpeclsServer, arg: dict[str, Any]) -> RootState:
+    """The root of the argument's `uri`, else the first workspace root."""
     state: RootState | None = None
-    if uri:
-        path = uri_to_path(uri)
+    if arg.get("uri"):
+        path = uri_to_path(arg["uri"])
         state = ls.session.root_for(path) if path else None
     elif ls.session.roots:
         state = next(iter(ls.session.roots.values()))
     if state is None:
         raise CommandError("no workspace root for this command")
+    return state
+
+
+async def resolve_target(ls: SpeclsServer, arg: dict[str, Any]) -> tuple[RootState, list[str]]:
+    """The root and unit refs a command argument names (see docs/protocol.md)."""
+    uri = arg.get("uri")
+    unit = arg.get("unit")
+    state = root_of(ls, arg)
     snap = await ls.session.current(state)
     if unit:
         if unit not in snap.analysis.units:
@@ -204,13 +210,7 @@ async def regenerate(
     ls: SpeclsServer, arg: dict[str, Any], refs_filter: str | None
 ) -> dict[str, Any]:
     if refs_filter == "stale":
-        if arg.get("uri"):
-            path = uri_to_path(arg["uri"])
-            state = ls.session.root_for(path) if path else None
-        else:
-            state = next(iter(ls.session.roots.values()), None)
-        if state is None:
-            raise CommandError("no workspace root")
+        state = root_of(ls, arg)
         snap0 = await ls.session.settle(state)
         rel = snap0.rel(arg["uri"]) if arg.get("uri") else None
         refs = [
@@ -343,12 +343,7 @@ def register(server: SpeclsServer) -> None:
     async def graph(ls: SpeclsServer, arg: dict[str, Any]) -> str:
         from specls.graphviz import render
 
-        state = next(iter(ls.session.roots.values()), None)
-        if arg.get("uri") and (p := uri_to_path(arg["uri"])):
-            state = ls.session.root_for(p)
-        if state is None:
-            raise CommandError("no workspace root")
-        snap = await ls.session.current(state)
+        snap = await ls.session.current(root_of(ls, arg))
         return render(snap.workspace, snap.analysis, arg.get("format", "mermaid"))
 
     async def status(ls: SpeclsServer, arg: dict[str, Any]) -> dict[str, Any]:
