@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specls import code
-from specls.text import normalize_text, sha256_bytes, sha256_text
+from specls.text import sha256_bytes
 from specls.workspace import REAL_FS, FileSystem
 
 
@@ -115,7 +115,7 @@ class OutputReader:
         text = self.text(rel)
         if found is None or text is None:
             return None
-        return sha256_text(normalize_text(code.symbol_text(text, found)))
+        return code.symbol_digest(text, found)
 
     def output_hash(self, path: str, symbol: str | None) -> str | None:
         return self.symbol_hash(path, symbol) if symbol else self.file_hash(path)

@@ -13,6 +13,7 @@ from specls.code.symbols import (
     find_symbol,
     list_symbols,
     replace_symbol,
+    symbol_digest,
     symbol_hash,
     symbol_text,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "language_for_path",
     "list_symbols",
     "replace_symbol",
+    "symbol_digest",
     "symbol_hash",
     "symbol_text",
 ]

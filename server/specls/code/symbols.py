@@ -166,12 +166,14 @@ def symbol_text(text: str, symbol: Symbol) -> str:
     return text[symbol.start : symbol.end]
 
 
-def symbol_hash(text: str, language: str, name: str) -> str | None:
+def symbol_digest(text: str, symbol: Symbol) -> str:
     """`sha256:…` of the symbol's normalized text (line endings, trailing blanks ignored)."""
-    symbol = find_symbol(text, language, name)
-    if symbol is None:
-        return None
     return sha256_text(normalize_text(symbol_text(text, symbol)))
+
+
+def symbol_hash(text: str, language: str, name: str) -> str | None:
+    symbol = find_symbol(text, language, name)
+    return symbol_digest(text, symbol) if symbol is not None else None
 
 
 def _leading_ws(line: str) -> str:

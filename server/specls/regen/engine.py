@@ -28,7 +28,6 @@ from specls.regen.generators import (
 from specls.regen.tangle import GenerationError
 from specls.regen.transaction import apply_files
 from specls.status import Analysis, Status, UnitStatus
-from specls.text import normalize_text, sha256_text
 from specls.units import Graph, described_directives, make_unit
 from specls.workspace import Workspace, resolve_path
 
@@ -97,9 +96,7 @@ def output_hashes(us: UnitStatus, files: dict[str, str], reader: OutputReader) -
         if text is None:
             found = reader.output_hash(path, symbol)
         elif symbol:
-            language = code.language_for_path(path) or ""
-            sym = code.find_symbol(text, language, symbol)
-            found = sha256_text(normalize_text(code.symbol_text(text, sym))) if sym else None
+            found = code.symbol_hash(text, code.language_for_path(path) or "", symbol)
         else:
             found = whole_file_hash(text.encode("utf-8"))
         if found is not None:
