@@ -17,7 +17,7 @@ from specls.findings import Code, Finding, Related, Severity
 from specls.lock import LOCK_NAME, LockUnit
 from specls.outputs import OutputReader
 from specls.text import Range
-from specls.units import Graph, Output, Unit, described_directives, section_hash
+from specls.units import Graph, Output, Unit, described_directives, make_unit, section_hash
 from specls.workspace import Workspace, resolve_path, unit_ref
 
 
@@ -262,11 +262,7 @@ class _Analyzer:
             owner = doc.sections[owner.parent]
         path, _, frag = file.partition("#")
         resolved = resolve_path(doc.path, path)
-        declared = set()
-        if owner.is_unit:
-            from specls.units import make_unit
-
-            declared = {o.key for o in make_unit(doc, owner).outputs}
+        declared = {o.key for o in make_unit(doc, owner).outputs} if owner.is_unit else set()
         key = f"{resolved}#{frag}" if frag else resolved
         if key not in declared:
             self.add(
@@ -541,16 +537,13 @@ class _Analyzer:
     def check_orphans(self) -> tuple[str, ...]:
         if self.ws.lock is None:
             return ()
-        try:
-            lock_text = (self.ws.root / LOCK_NAME).read_text(encoding="utf-8")
-        except OSError:
-            lock_text = None
         orphans = []
         for ref in sorted(self.ws.lock.units):
             found = self.ws.section(ref)
             if found is not None and (found[1].is_unit or described_directives(*found)):
                 continue
             orphans.append(ref)
+            lock_text = self.reader.text(LOCK_NAME)  # cached: read only when it is needed
             self.add(
                 Code.ORPHAN,
                 Severity.WARNING,
