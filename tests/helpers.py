@@ -108,3 +108,11 @@ def run_specls(
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    """Replace the first `old` in a file of `root` (which must contain it)."""
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -14,22 +14,10 @@ from typing import Any
 
 import jsonschema
 import pytest
-from helpers import copy_example, run_specls, write_tree
+from helpers import edit, run_specls, write_tree
 
 USERS = "specs/users.spec.md"
 USERS_LINE = ("A user has a login and a password hash.", "A user has a login and a salted hash.")
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Path:
-    return copy_example(tmp_path)
-
-
-def edit(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def status_json(root: Path) -> dict[str, Any]:

@@ -10,23 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import copy_example, run_specls, tree_bytes
+from helpers import edit, run_specls, tree_bytes
 
 USERS = "specs/users.spec.md"
 CATALOG = "specs/catalog.spec.md"
 CART_PY = "src/shop/cart.py"
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Path:
-    return copy_example(tmp_path)
-
-
-def edit(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def statuses(root: Path) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -91,3 +92,29 @@ def document_edits(
         return out
     assert edit.document_changes is None and edit.changes is not None
     return [(u, None, list(es)) for u, es in edit.changes.items()]
+
+
+def root_of(client: LanguageClient) -> Path:
+    """The (resolved) copy of examples/shop the client's server works on."""
+    root: Path = client.root  # type: ignore[attr-defined]
+    return root.resolve()
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The first line of a file that contains `needle`."""
+    return next(i for i, line in enumerate(path.read_text("utf-8").splitlines()) if needle in line)
+
+
+def frame(message: dict[str, object]) -> bytes:
+    """A JSON-RPC message with its `Content-Length` header, for tests that talk raw LSP."""
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def initialize_message(root: Path, **params: object) -> dict[str, object]:
+    return {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"processId": None, "rootUri": uri(root), "capabilities": {}, **params},
+    }

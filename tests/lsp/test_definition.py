@@ -7,10 +7,8 @@ tests/unit/test_lsp_navigation.py.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fixture import fixture
-from lsp_helpers import change_doc, open_doc, uri
+from lsp_helpers import change_doc, line_of, open_doc, root_of, uri
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -20,15 +18,6 @@ def at(line: int, start: int, end_line: int, end: int) -> types.Range:
         start=types.Position(line=line, character=start),
         end=types.Position(line=end_line, character=end),
     )
-
-
-def root_of(client: LanguageClient) -> Path:
-    root: Path = client.root  # type: ignore[attr-defined]
-    return root.resolve()
-
-
-def line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text("utf-8").splitlines()) if needle in line)
 
 
 async def definition(

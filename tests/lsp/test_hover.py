@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from fixture import fixture
-from lsp_helpers import change_doc, open_doc
+from lsp_helpers import change_doc, line_of, open_doc, root_of
 from lsprotocol import types
 from pytest_lsp import LanguageClient
-
-
-def root_of(client: LanguageClient) -> Path:
-    root: Path = client.root  # type: ignore[attr-defined]
-    return root.resolve()
-
-
-def line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text("utf-8").splitlines()) if needle in line)
 
 
 async def hover(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fixture import fixture
-from lsp_helpers import open_doc, uri
+from lsp_helpers import open_doc, root_of, uri
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -15,11 +13,6 @@ def at(line: int, start: int, end: int) -> types.Range:
         start=types.Position(line=line, character=start),
         end=types.Position(line=line, character=end),
     )
-
-
-def root_of(client: LanguageClient) -> Path:
-    root: Path = client.root  # type: ignore[attr-defined]
-    return root.resolve()
 
 
 async def links(client: LanguageClient, doc_uri: str) -> list[tuple[types.Range, str, str]]:

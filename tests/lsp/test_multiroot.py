@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest_lsp
 from conftest import EXAMPLE, SERVER, install_handlers
-from lsp_helpers import change_doc, codes, open_doc, uri, wait_diagnostics
+from lsp_helpers import (
+    change_doc,
+    codes,
+    frame,
+    initialize_message,
+    open_doc,
+    uri,
+    wait_diagnostics,
+)
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
@@ -82,15 +90,7 @@ def test_serve_over_tcp(tmp_path: Path) -> None:
                 assert time.monotonic() < deadline, "the TCP server never listened"
                 time.sleep(0.1)
         with conn:
-            body = json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "id": 1,
-                    "method": "initialize",
-                    "params": {"processId": None, "rootUri": uri(tmp_path), "capabilities": {}},
-                }
-            ).encode()
-            conn.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            conn.sendall(frame(initialize_message(tmp_path)))
             data = b""
             while b"\r\n\r\n" not in data:
                 data += conn.recv(65536)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from conftest import SERVER, init_params, install_handlers, shop  # noqa: F401
-from lsp_helpers import codes, open_doc, uri, wait_diagnostics
+from lsp_helpers import codes, frame, initialize_message, open_doc, uri, wait_diagnostics
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -84,16 +83,8 @@ async def test_server_exits_when_the_pipe_closes(shop: Path) -> None:  # noqa: F
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    body = json.dumps(
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {"processId": None, "rootUri": uri(shop), "capabilities": {}},
-        }
-    ).encode()
     assert proc.stdin is not None
-    proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    proc.stdin.write(frame(initialize_message(shop)))
     proc.stdin.flush()
     time.sleep(0.5)
     proc.stdin.close()
@@ -137,9 +128,8 @@ async def test_server_watches_files_itself_when_the_client_cannot(
 
 
 def _send(proc: subprocess.Popen[bytes], message: dict[str, object]) -> None:
-    body = json.dumps(message).encode()
     assert proc.stdin is not None
-    proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    proc.stdin.write(frame(message))
     proc.stdin.flush()
 
 
@@ -174,20 +164,7 @@ def test_shutdown_kills_a_running_generator(shop: Path) -> None:  # noqa: F811
         stderr=subprocess.DEVNULL,
     )
     try:
-        _send(
-            proc,
-            {
-                "jsonrpc": "2.0",
-                "id": 1,
-                "method": "initialize",
-                "params": {
-                    "processId": None,
-                    "rootUri": uri(shop),
-                    "capabilities": {},
-                    "initializationOptions": {"trusted": True},
-                },
-            },
-        )
+        _send(proc, initialize_message(shop, initializationOptions={"trusted": True}))
         _send(proc, {"jsonrpc": "2.0", "method": "initialized", "params": {}})
         _send(
             proc,
