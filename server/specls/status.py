@@ -16,7 +16,7 @@ from specls.dialect import Directive, DirectiveKind, RequirementKind, SpecDocume
 from specls.findings import Code, Finding, Related, Severity
 from specls.lock import LOCK_NAME, LockUnit
 from specls.outputs import OutputReader
-from specls.text import Range
+from specls.text import ZERO_RANGE, Range
 from specls.units import Graph, Output, Unit, described_directives, make_unit, section_hash
 from specls.workspace import Workspace, resolve_path, unit_ref
 
@@ -61,6 +61,11 @@ class OutputStatus:
     @property
     def key(self) -> str:
         return self.output.key
+
+    @property
+    def where(self) -> Range:
+        """Where the output is in its file: the symbol, else the start of the file."""
+        return self.symbol_range or ZERO_RANGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +112,11 @@ def worst(statuses: list[Status]) -> Status:
 
 def _lock_key_range(lock_text: str | None, key: str) -> Range:
     if lock_text is None:
-        return Range.of(0, 0, 0, 0)
+        return ZERO_RANGE
     needle = f'"{key}"'
     index = lock_text.find(needle)
     if index < 0:
-        return Range.of(0, 0, 0, 0)
+        return ZERO_RANGE
     line = lock_text.count("\n", 0, index)
     col = index - (lock_text.rfind("\n", 0, index) + 1)
     return Range.of(line, col, line, col + len(needle))
@@ -495,7 +500,7 @@ class _Analyzer:
             output=o.key,
         )
         if o.status is not Status.MISSING and self.reader.exists(o.output.path):
-            rng = o.symbol_range or Range.of(0, 0, 0, 0)
+            rng = o.where
             self.output_findings[o.output.path].append(
                 Finding(
                     code_,

@@ -188,10 +188,6 @@ class Workspace:
         unreadable = {k: v for k, v in self.unreadable.items() if k != rel}
         return replace(self, docs=docs, unreadable=unreadable, revision=self.revision + 1)
 
-    def with_lock(self, lock: Lock) -> Workspace:
-        problems = tuple(p for p in self.problems if p.code is not Code.BAD_LOCK)
-        return replace(self, lock=lock, problems=problems, revision=self.revision + 1)
-
     def with_lock_reloaded(self, fs: FileSystem = REAL_FS) -> Workspace:
         problems = [p for p in self.problems if p.code is not Code.BAD_LOCK]
         lock: Lock | None = None

@@ -69,7 +69,7 @@ def run(snap: Snapshot, params: types.CodeLensParams) -> list[types.CodeLens]:
         out = next((o for o in us.outputs if o.key == key), None) if us else None
         if out is None:
             continue
-        rng = _line(out.symbol_range or Range.of(0, 0, 0, 0))
+        rng = _line(out.where)
         found.setdefault(
             (rng.start.line, ref),
             types.CodeLens(

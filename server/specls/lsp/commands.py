@@ -25,7 +25,7 @@ from specls.query import hit_at, owners_at, unit_for_section
 from specls.regen.engine import Plan, back_up, lock_after, plan_regen, stamp
 from specls.regen.transaction import TransactionError, apply_files
 from specls.status import Status
-from specls.text import LineIndex, Range
+from specls.text import LineIndex
 
 if TYPE_CHECKING:
     from specls.lsp.server import SpeclsServer
@@ -307,8 +307,7 @@ async def show_outputs(ls: SpeclsServer, arg: dict[str, Any]) -> list[types.Loca
     locations = []
     for ref in refs:
         for o in snap.analysis.units[ref].outputs:
-            rng = o.symbol_range or Range.of(0, 0, 0, 0)
-            locations.append(location(snap.root, o.output.path, rng))
+            locations.append(location(snap.root, o.output.path, o.where))
     window = ls.client_capabilities.window
     show = window and window.show_document and window.show_document.support
     if arg.get("reveal") and locations and show:

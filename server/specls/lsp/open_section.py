@@ -32,7 +32,7 @@ from specls.lsp.snapshot import Snapshot
 from specls.regen.generators import run_tangle
 from specls.regen.tangle import GenerationError
 from specls.status import UnitStatus
-from specls.text import Range
+from specls.text import ZERO_RANGE, Range
 
 if TYPE_CHECKING:
     from specls.lsp.server import SpeclsServer
@@ -119,7 +119,7 @@ async def show_diff(ls: SpeclsServer, arg: dict[str, Any]) -> dict[str, Any]:
             uri, diff = await asyncio.to_thread(write_diff, snap, us, key)
         except (ValueError, OSError) as exc:
             raise CommandError(str(exc)) from exc
-        shown = await _show(ls, uri, Range.of(0, 0, 0, 0))
+        shown = await _show(ls, uri, ZERO_RANGE)
         return {"uri": uri, "diff": diff, "shown": shown}
     raise CommandError(f"{ref} is not a generation unit")
 

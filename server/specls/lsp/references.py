@@ -44,7 +44,7 @@ def _section(
     out += [(p.doc.path, p.range) for p, _ in section_uses(snap.workspace, ref)]
     us = snap.analysis.units.get(ref)
     for o in us.outputs if us else ():
-        out.append((o.output.path, o.symbol_range or Range.of(0, 0, 0, 0)))
+        out.append((o.output.path, o.where))
     return out
 
 

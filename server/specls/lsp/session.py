@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -97,7 +96,6 @@ class Session:
         self.capabilities = types.ClientCapabilities()
         self._open_texts = open_texts
         self._on_snapshot = on_snapshot
-        self._threads = threading.Lock()
 
     # --- roots --------------------------------------------------------------------------
 
