@@ -15,6 +15,7 @@ from collections.abc import Callable
 import mistune
 from specls.dialect import parse_document
 from specls.dialect.chunk import parse_chunk
+from specls.dialect.parser import _place
 
 
 def make_spec(sections: int = 385) -> str:
@@ -73,6 +74,7 @@ def main() -> None:
 
     def cold() -> None:
         parse_chunk.cache_clear()
+        _place.cache_clear()
         parse_document("big.spec.md", text)
 
     print(f"specls parse_document, cold:     {best(cold):8.2f} ms")

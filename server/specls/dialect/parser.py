@@ -7,7 +7,7 @@ given IDs and nested into the section tree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -56,31 +56,22 @@ def _shift_requirement(r: Requirement, n: int) -> Requirement:
     return replace(r, range=r.range.shifted(n))
 
 
-@dataclass(frozen=True, slots=True)
-class _Placed:
-    """A chunk's contents shifted to the line where the chunk starts."""
-
-    directives: tuple[Directive, ...]
-    code_blocks: tuple[CodeBlock, ...]
-    clarifications: tuple[Marker, ...]
-    requirements: tuple[Requirement, ...]
-    requirement_refs: tuple[Marker, ...]
-    path_refs: tuple[Marker, ...]
-    unknown_directives: tuple[Marker, ...]
-
-
 @lru_cache(maxsize=16384)
-def _place(text: str, start: int) -> _Placed:
-    """Cached by (text, line), so sections an edit did not move cost nothing."""
+def _place(text: str, start: int) -> Chunk:
+    """The chunk with its positions shifted to the line where it starts.
+
+    Cached by (text, line), so sections an edit did not move cost nothing.
+    """
     chunk = parse_chunk(text)
-    return _Placed(
-        tuple(_shift_directive(d, start) for d in chunk.directives),
-        tuple(_shift_block(b, start) for b in chunk.code_blocks),
-        tuple(_shift_marker(m, start) for m in chunk.clarifications),
-        tuple(_shift_requirement(r, start) for r in chunk.requirements),
-        tuple(_shift_marker(m, start) for m in chunk.requirement_refs),
-        tuple(_shift_marker(m, start) for m in chunk.path_refs),
-        tuple(_shift_marker(m, start) for m in chunk.unknown_directives),
+    return replace(
+        chunk,
+        directives=tuple(_shift_directive(d, start) for d in chunk.directives),
+        code_blocks=tuple(_shift_block(b, start) for b in chunk.code_blocks),
+        clarifications=tuple(_shift_marker(m, start) for m in chunk.clarifications),
+        requirements=tuple(_shift_requirement(r, start) for r in chunk.requirements),
+        requirement_refs=tuple(_shift_marker(m, start) for m in chunk.requirement_refs),
+        path_refs=tuple(_shift_marker(m, start) for m in chunk.path_refs),
+        unknown_directives=tuple(_shift_marker(m, start) for m in chunk.unknown_directives),
     )
 
 
@@ -141,7 +132,7 @@ def parse_document(path: str, text: str) -> SpecDocument:
     kiro_req: str | None = None
     for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
         heading: Heading | None = scan.headings[index - 1] if index else None
-        chunk: Chunk = parse_chunk("\n".join(lines[start:end]))
+        chunk = _place("\n".join(lines[start:end]), start)  # positions already shifted
         if heading is None:
             level, title, section_id, explicit_id, id_range = 0, "", "", False, None
             heading_range = Range.of(start, 0, start, 0)
@@ -181,9 +172,8 @@ def parse_document(path: str, text: str) -> SpecDocument:
         while stack and sections[stack[-1]].level >= level and level > 0:
             stack.pop()
         parent = stack[-1] if stack else None
-        placed = _place(chunk.text, start)
         requirements = []
-        for r in placed.requirements:
+        for r in chunk.requirements:
             if r.kind is RequirementKind.KIRO:
                 if r.id.startswith("."):
                     if kiro_req is None:
@@ -205,13 +195,13 @@ def parse_document(path: str, text: str) -> SpecDocument:
                 own_end_line=end - 1,
                 parent=parent,
                 children=(),
-                directives=placed.directives,
-                code_blocks=placed.code_blocks,
-                clarifications=placed.clarifications,
+                directives=chunk.directives,
+                code_blocks=chunk.code_blocks,
+                clarifications=chunk.clarifications,
                 requirements=tuple(requirements),
-                requirement_refs=placed.requirement_refs,
-                path_refs=placed.path_refs,
-                unknown_directives=placed.unknown_directives,
+                requirement_refs=chunk.requirement_refs,
+                path_refs=chunk.path_refs,
+                unknown_directives=chunk.unknown_directives,
                 own_text=chunk.text,
             )
         )
