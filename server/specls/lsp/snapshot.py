@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from lsprotocol import types
 
 from specls.dialect import SpecDocument
+from specls.ide.snapshot import Snapshot as IdeSnapshot
 from specls.lsp.convert import path_to_uri, uri_to_path
 from specls.lsp.settings import Settings
 from specls.outputs import OutputReader
@@ -52,3 +54,8 @@ class Snapshot:
         if rel in self.texts:
             return self.texts[rel]
         return self.reader.text(rel)
+
+    @cached_property
+    def ide(self) -> IdeSnapshot:
+        """The protocol-free view the `specls.ide` features take."""
+        return IdeSnapshot(self.workspace, self.analysis, self.reader, self.texts)
