@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from specls.outputs import OutputReader
-from specls.regen.engine import apply_plan, plan_regen
+from specls.service import SpecService
 from specls.status import analyze
 from specls.workspace import Workspace
 
@@ -45,7 +45,7 @@ def main() -> None:
         ws = Workspace.load(root)
         reader = OutputReader(ws.root)
         analysis = analyze(ws, reader)
-        apply_plan(ws, plan_regen(ws, analysis, reader, sorted(analysis.units)))
+        SpecService(ws, reader).regenerate(analysis, sorted(analysis.units))
         t = time.perf_counter()
         ws = Workspace.load(root)
         print(f"load {n} specs ({n * 10} units): {ms(t)}")

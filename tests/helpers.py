@@ -12,7 +12,8 @@ from pathlib import Path
 
 from specls.findings import Code, Finding
 from specls.outputs import OutputReader
-from specls.regen.engine import Plan, apply_plan, plan_regen
+from specls.regen.engine import Plan
+from specls.service import SpecService
 from specls.status import Analysis, analyze
 from specls.workspace import Workspace
 
@@ -59,12 +60,10 @@ def analysis(root: Path) -> Analysis:
 
 def regen(root: Path, refs: Iterable[str] | None = None, *, force: bool = False) -> Plan:
     """Plan and apply a regeneration through the API (every unit when `refs` is None)."""
-    ws, reader, a = load(root)
+    service = SpecService.open(root)
+    a = service.analyze()
     wanted = sorted(a.units) if refs is None else list(refs)
-    plan = plan_regen(ws, a, reader, wanted, force=force)
-    if plan.ok:
-        apply_plan(ws, plan)
-    return plan
+    return service.regenerate(a, wanted, force=force).plan
 
 
 def statuses(a: Analysis) -> dict[str, str]:

@@ -16,19 +16,11 @@ from pathlib import Path
 
 from specls import __version__
 from specls.findings import Code, Severity
-from specls.regen.engine import (
-    apply_plan,
-    broken_lock,
-    plan_regen,
-    prune,
-    resolve_refs,
-    stamp,
-    stampable,
-)
+from specls.regen.engine import resolve_refs, stampable
 from specls.regen.tangle import GenerationError
 from specls.regen.transaction import TransactionError
 from specls.report import FORMATTERS
-from specls.service import SpecService, find_root
+from specls.service import SpecService, WriteRefused, find_root
 from specls.status import Analysis, Status
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -141,9 +133,8 @@ def cmd_regen(args: argparse.Namespace) -> int:
     if opened is None:
         return EXIT_USAGE
     service, analysis = opened
-    ws = service.workspace
     if args.refs:
-        refs, unknown = resolve_refs(ws, analysis, args.refs)
+        refs, unknown = resolve_refs(service.workspace, analysis, args.refs)
         if unknown:
             _err("no generation unit matches: " + ", ".join(unknown))
             return EXIT_USAGE
@@ -159,10 +150,13 @@ def cmd_regen(args: argparse.Namespace) -> int:
     if not refs:
         print("specls: nothing to regenerate")
         return EXIT_OK
-    if (why := broken_lock(ws)) is not None:
-        _err(f"{why}; fix the lock before regenerating (nothing was written)")
+    try:
+        outcome = service.regenerate(analysis, refs, force=args.force, dry_run=args.dry_run)
+    except (WriteRefused, GenerationError, TransactionError, OSError) as exc:
+        _err(f"{exc}")
+        _err("nothing was written")
         return EXIT_FINDINGS
-    plan = plan_regen(ws, analysis, service.reader, refs, force=args.force)
+    plan = outcome.plan
     for verb, items in (("refused", plan.refused), ("failed", plan.failed)):
         for ref, message in items:
             code = plan.codes.get(ref)
@@ -175,11 +169,6 @@ def cmd_regen(args: argparse.Namespace) -> int:
             for path in sorted(r.files):
                 print(f"would write {path} ({r.ref})")
         return EXIT_OK
-    try:
-        apply_plan(ws, plan)
-    except (GenerationError, TransactionError, OSError) as exc:
-        _err(f"{exc}; nothing was written")
-        return EXIT_FINDINGS
     for r in plan.results:
         print(f"regenerated {r.ref}: {', '.join(sorted(r.files))}")
     return EXIT_OK
@@ -190,16 +179,15 @@ def cmd_stamp(args: argparse.Namespace) -> int:
     if opened is None:
         return EXIT_USAGE
     service, analysis = opened
-    ws = service.workspace
     try:
         if args.prune:
-            prune(ws, analysis)
+            service.prune(analysis)
             print(f"pruned {len(analysis.orphans)} orphan(s)")
             if not args.refs and not args.all:
                 return EXIT_OK
             service.reload()
             analysis = service.analyze()
-            ws = service.workspace
+        ws = service.workspace
         refs = stampable(ws, analysis) if args.all else None
         if refs is None:
             if not args.refs:
@@ -209,8 +197,8 @@ def cmd_stamp(args: argparse.Namespace) -> int:
             if unknown:
                 _err("no generation unit matches: " + ", ".join(unknown))
                 return EXIT_USAGE
-        stamp(ws, analysis, service.reader, refs)
-    except GenerationError as exc:
+        service.stamp(analysis, refs)
+    except WriteRefused as exc:
         _err(str(exc))
         return EXIT_FINDINGS
     for ref in refs:

@@ -48,6 +48,9 @@ class Lock(BaseModel):
     def with_unit(self, ref: str, unit: LockUnit) -> Lock:
         return Lock(version=self.version, units={**self.units, ref: unit})
 
+    def with_units(self, units: dict[str, LockUnit]) -> Lock:
+        return Lock(version=self.version, units={**self.units, **units})
+
     def without_unit(self, ref: str) -> Lock:
         return Lock(version=self.version, units={k: v for k, v in self.units.items() if k != ref})
 

@@ -6,8 +6,10 @@ changes on disk, and tree-sitter runs only when a `#symbol` asks for it.
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +39,12 @@ def _decode(data: bytes) -> str | None:
 
 
 class OutputReader:
-    """Thread-safe cache of output files under one root."""
+    """Thread-safe cache of output files under one root: a pure disk cache.
+
+    Unsaved editor buffers are not part of it: `with_buffers` returns a view
+    for one snapshot in which they win over the disk, sharing this cache for
+    every other file.
+    """
 
     def __init__(self, root: Path, fs: FileSystem = REAL_FS) -> None:
         self.root = root
@@ -45,31 +52,29 @@ class OutputReader:
         self._files: dict[str, FileState] = {}
         self._symbols: dict[tuple[str, str], tuple[tuple[int, int] | None, code.Symbol | None]] = {}
         self._lock = threading.Lock()
-        self._overlays: dict[str, bytes] = {}  # unsaved editor buffers
+        self._buffers: dict[str, FileState] = {}  # this view's open buffers (none: the disk)
 
-    def set_overlay(self, rel: str, text: str | None) -> None:
-        """An open editor buffer wins over the file on disk (or stops winning when None)."""
-        with self._lock:
-            if text is None:
-                self._overlays.pop(rel, None)
-            else:
-                self._overlays[rel] = text.encode("utf-8", "surrogatepass")
-            self._files.pop(rel, None)
+    def with_buffers(self, texts: Mapping[str, str]) -> OutputReader:
+        """A view where the open buffers `texts` (by rel path) win over the disk."""
+        view = copy.copy(self)
+        view._buffers = {}
+        for rel, text in texts.items():
+            data = text.encode("utf-8", "surrogatepass")
+            # A stamp no file on disk has (negative mtime) that differs per content,
+            # so a symbol cached for one buffer text is never reused for another.
+            stamp = (len(data), -1 - (hash(data) & 0x7FFFFFFF))
+            view._buffers[rel] = FileState(stamp, data, whole_file_hash(data))
+        return view
 
     def forget(self, rel: str) -> None:
         with self._lock:
             self._files.pop(rel, None)
 
     def state(self, rel: str) -> FileState:
+        buffered = self._buffers.get(rel)
+        if buffered is not None:
+            return buffered
         with self._lock:
-            overlay = self._overlays.get(rel)
-            if overlay is not None:
-                cached = self._files.get(rel)
-                if cached is not None and cached.data is overlay:
-                    return cached
-                st = FileState((len(overlay), -1), overlay, whole_file_hash(overlay))
-                self._files[rel] = st
-                return st
             stamp = self.fs.stat(self.root / rel)
             cached = self._files.get(rel)
             if cached is not None and cached.stamp == stamp:

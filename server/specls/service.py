@@ -1,15 +1,43 @@
-"""One workspace root with its output cache: what the CLI and the server share."""
+"""The library both hosts use: open a root, analyse it, and the one write path.
+
+The CLI and the language server differ only in how files reach the user's
+tree: the CLI writes to disk; the server hands open buffers to the editor
+(`workspace/applyEdit`) and writes the rest to disk. Both go through
+`commit`, which takes the root's writer lock, re-reads `spec.lock` from disk
+inside it (never a cached copy: a lock that became corrupt since the last
+read is refused, not overwritten), backs up hand-edited outputs, writes the
+files, and changes only the lock entries of the units this write concerns.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from specls.lock import LOCK_NAME, Lock, LockError, LockUnit, dump_lock, load_lock
 from specls.outputs import OutputReader
+from specls.regen.engine import (
+    Plan,
+    back_up,
+    plan_regen,
+    prune_refs,
+    stamp_entries,
+)
+from specls.regen.tangle import GenerationError
+from specls.regen.transaction import apply_files
 from specls.status import Analysis, analyze
 from specls.workspace import Workspace
+from specls.writelock import DEFAULT_WAIT, writer_lock
 
 ROOT_MARKERS = ("spec.lock", "specls.toml")
+
+# How the files of a write reach the tree: (root, {path: new text}) -> None.
+FileWriter = Callable[[Path, Mapping[str, str]], None]
+
+
+class WriteRefused(Exception):
+    """Nothing was written; the message says why and what to do."""
 
 
 def find_root(start: Path) -> Path:
@@ -28,8 +56,93 @@ def find_root(start: Path) -> Path:
     return next((d for d in (here, *here.parents) if (d / ".git").exists()), here)
 
 
+def write_to_disk(root: Path, files: Mapping[str, str]) -> None:
+    """The CLI's writer: every file in one transaction (all change, or none)."""
+    if files:
+        apply_files(root, {p: t.encode("utf-8") for p, t in files.items()})
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one write does: outputs to replace and lock entries to set or drop."""
+
+    files: Mapping[str, str] = field(default_factory=dict)
+    backups: tuple[str, ...] = ()  # hand-edited outputs to copy aside first
+    set_units: Mapping[str, LockUnit] = field(default_factory=dict)
+    drop_units: tuple[str, ...] = ()
+
+
+def merged_lock(on_disk: Lock, change: Change) -> Lock:
+    """`on_disk` with only this change's entries replaced.
+
+    An entry that differs from the one on disk only by its `generated`
+    timestamp keeps the old one, so regenerating a fresh unit leaves the lock
+    byte-identical (`regen --all && git diff --exit-code` works in CI).
+    """
+    units = dict(on_disk.units)
+    for ref in change.drop_units:
+        units.pop(ref, None)
+    for ref, entry in change.set_units.items():
+        old = units.get(ref)
+        if old is not None and old == entry.model_copy(update={"generated": old.generated}):
+            continue
+        units[ref] = entry
+    return Lock(version=on_disk.version, units=units)
+
+
+def read_lock_for_write(root: Path) -> tuple[Lock, bytes | None]:
+    """The lock as it is on disk now, and its bytes; refuses a lock it cannot read."""
+    path = root / LOCK_NAME
+    try:
+        lock = load_lock(path)
+        raw = path.read_bytes() if lock is not None else None
+    except LockError as exc:
+        raise WriteRefused(
+            f"{LOCK_NAME}:{exc.line}: {exc.message}; fix the lock first (it was left as it is)"
+        ) from None
+    except OSError as exc:
+        raise WriteRefused(f"{LOCK_NAME}: cannot read: {exc.strerror}") from None
+    return lock or Lock(), raw
+
+
+def commit(
+    root: Path,
+    change: Change,
+    write_files: FileWriter = write_to_disk,
+    wait: float = DEFAULT_WAIT,
+) -> Lock:
+    """Apply `change` under the root's writer lock; the lock as written (or as it was)."""
+    from specls.writelock import WriterBusy
+
+    try:
+        with writer_lock(root, wait):
+            lock, raw = read_lock_for_write(root)
+            back_up(root, list(change.backups))
+            write_files(root, change.files)
+            new = merged_lock(lock, change)
+            data = dump_lock(new).encode("utf-8")
+            if data != raw and (raw is not None or new.units):
+                from specls.fsutil import atomic_write
+
+                atomic_write(root / LOCK_NAME, data)
+            return new
+    except WriterBusy as exc:
+        raise WriteRefused(str(exc)) from None
+
+
+@dataclass
+class RegenOutcome:
+    plan: Plan
+    written: bool
+    # Units whose outputs went to unsaved editor buffers: their lock entries wait for
+    # the save (unit -> (entry, the paths to be saved)).
+    deferred: dict[str, tuple[LockUnit, set[str]]] = field(default_factory=dict)
+
+
 @dataclass
 class SpecService:
+    """One workspace root with its output cache."""
+
     workspace: Workspace
     reader: OutputReader
 
@@ -38,8 +151,81 @@ class SpecService:
         ws = Workspace.load(root)
         return cls(ws, OutputReader(ws.root))
 
+    @property
+    def root(self) -> Path:
+        return self.workspace.root
+
     def analyze(self) -> Analysis:
         return analyze(self.workspace, self.reader)
 
     def reload(self) -> None:
         self.workspace = Workspace.load(self.workspace.root)
+
+    # --- the write path -----------------------------------------------------------------
+
+    def regenerate(
+        self,
+        analysis: Analysis,
+        refs: list[str],
+        *,
+        force: bool = False,
+        trusted: bool = True,
+        allowed: Callable[[str], bool] = lambda name: True,
+        cancelled: Callable[[], bool] = lambda: False,
+        progress: Callable[[str, int, int], None] = lambda ref, i, n: None,
+        write_files: FileWriter = write_to_disk,
+        dry_run: bool = False,
+        buffers: frozenset[str] = frozenset(),
+    ) -> RegenOutcome:
+        """Plan (generators run, nothing written), then commit when every unit succeeded.
+
+        `buffers`: outputs open in an editor, which `write_files` hands to it; the
+        lock entries of their units are returned as deferred instead of written.
+        """
+        self._refuse_broken_lock()
+        plan = plan_regen(
+            self.workspace,
+            analysis,
+            self.reader,
+            refs,
+            force=force,
+            trusted=trusted,
+            allowed=allowed,
+            cancelled=cancelled,
+            progress=progress,
+        )
+        if not plan.ok or not plan.results or dry_run or cancelled():
+            return RegenOutcome(plan, False)
+        deferred = {
+            r.ref: (r.lock_entry, set(r.files) & buffers)
+            for r in plan.results
+            if set(r.files) & buffers
+        }
+        change = Change(
+            files=plan.files,
+            backups=tuple(plan.edited_paths),
+            set_units={r.ref: r.lock_entry for r in plan.results if r.ref not in deferred},
+        )
+        commit(self.root, change, write_files)
+        for path in plan.files:
+            self.reader.forget(path)
+        return RegenOutcome(plan, True, deferred)
+
+    def stamp(self, analysis: Analysis, refs: Iterable[str]) -> Lock:
+        """Accept the current outputs of `refs` as fresh."""
+        self._refuse_broken_lock()
+        try:
+            entries = stamp_entries(self.workspace, analysis, self.reader, list(refs))
+        except GenerationError as exc:
+            raise WriteRefused(str(exc)) from None
+        return commit(self.root, Change(set_units=entries))
+
+    def prune(self, analysis: Analysis) -> Lock:
+        """Drop the lock entries of sections that no longer exist."""
+        self._refuse_broken_lock()
+        return commit(self.root, Change(drop_units=tuple(prune_refs(analysis))))
+
+    def _refuse_broken_lock(self) -> None:
+        """Fail before running generators on a lock that is broken on disk now (not as
+        last read: it may have broken since); the commit re-reads it again."""
+        read_lock_for_write(self.root)

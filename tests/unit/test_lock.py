@@ -18,8 +18,7 @@ from specls.lock import (
     parse_lock,
     write_lock,
 )
-from specls.regen.engine import apply_plan, plan_regen, prune, stamp
-from specls.regen.tangle import GenerationError
+from specls.service import SpecService, WriteRefused
 
 UNIT = LockUnit(
     spec="sha256:aa",
@@ -207,17 +206,17 @@ def test_a_corrupt_lock_is_a_finding_on_its_line(tmp_path: Path) -> None:
     assert ws.lock_is_broken
 
 
-def test_apply_plan_stamp_and_prune_refuse_a_corrupt_lock(tmp_path: Path) -> None:
+def test_regenerate_stamp_and_prune_refuse_a_corrupt_lock(tmp_path: Path) -> None:
     root = corrupt_workspace(tmp_path)
     (root / "src/a.py").write_text("A = 2\n")
-    ws, reader, a = load(root)
-    plan = plan_regen(ws, a, reader, sorted(a.units), force=True)
+    service = SpecService.open(root)
+    a = service.analyze()
     for action in (
-        lambda: apply_plan(ws, plan),
-        lambda: stamp(ws, a, reader, sorted(a.units)),
-        lambda: prune(ws, a),
+        lambda: service.regenerate(a, sorted(a.units), force=True),
+        lambda: service.stamp(a, sorted(a.units)),
+        lambda: service.prune(a),
     ):
-        with pytest.raises(GenerationError, match=r"spec\.lock:3: "):
+        with pytest.raises(WriteRefused, match=r"spec\.lock:3: "):
             action()
         assert (root / LOCK_NAME).read_text() == CORRUPT
     assert (root / "src/a.py").read_text() == "A = 2\n"

@@ -21,7 +21,7 @@ from helpers import (
 )
 from specls.findings import Code, Severity
 from specls.lock import LOCK_NAME, load_lock
-from specls.regen.engine import stamp
+from specls.service import SpecService
 
 A = "specs/a.spec.md"
 
@@ -420,7 +420,7 @@ def test_stamp_accepts_described_code_again(tmp_path: Path) -> None:
     assert regen(tmp_path).ok
     edit(tmp_path, "src/hand.py", 'print("v1")', 'print("v2")')
     ws, reader, a = load(tmp_path)
-    stamp(ws, a, reader, [f"{A}#unit"])
+    SpecService(ws, reader).stamp(a, [f"{A}#unit"])
     assert analysis(tmp_path).findings == ()
 
 
@@ -433,7 +433,7 @@ def test_a_describe_only_section_can_be_stamped_and_then_drifts(tmp_path: Path) 
         },
     )
     ws, reader, a = load(tmp_path)
-    stamp(ws, a, reader, [f"{A}#entry"])
+    SpecService(ws, reader).stamp(a, [f"{A}#entry"])
     a = analysis(tmp_path)
     assert a.findings == () and a.orphans == ()
     edit(tmp_path, "src/hand.py", "pass", "return None")

@@ -23,11 +23,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
-from pygls.lsp.server import LanguageServer
 
-from specls.lsp.commands import CommandError, command_arg
 from specls.lsp.convert import path_to_uri, to_range
+from specls.lsp.guard import UserError
 from specls.lsp.snapshot import Snapshot
 from specls.regen.generators import run_tangle
 from specls.regen.tangle import GenerationError
@@ -35,7 +33,7 @@ from specls.status import UnitStatus
 from specls.text import ZERO_RANGE, Range
 
 if TYPE_CHECKING:
-    from specls.lsp.server import SpeclsServer
+    from specls.lsp.server import Server
 
 log = logging.getLogger(__name__)
 
@@ -78,64 +76,46 @@ def write_diff(snap: Snapshot, us: UnitStatus, key: str) -> tuple[str, str]:
     return path_to_uri(target), diff
 
 
-async def _show(ls: SpeclsServer, uri: str, rng: Range) -> bool:
-    window = ls.client_capabilities.window
+async def _show(server: Server, uri: str, rng: Range) -> bool:
+    window = server.session.capabilities.window
     if not (window and window.show_document and window.show_document.support):
         return False
     try:
-        result = await ls.window_show_document_async(
+        return await server.client.show_document(
             types.ShowDocumentParams(uri=uri, take_focus=True, selection=to_range(rng))
         )
     except Exception as exc:  # the client refused or hung up: the result still says where
         log.info("window/showDocument failed: %s", exc)
         return False
-    return bool(result and result.success)
 
 
-async def open_section(ls: SpeclsServer, arg: dict[str, Any]) -> dict[str, Any]:
+async def open_section(server: Server, arg: dict[str, Any]) -> dict[str, Any]:
     ref = arg.get("section") or arg.get("unit")
     if not isinstance(ref, str):
-        raise CommandError('specls.openSection needs {"section": "doc.spec.md#id"}')
-    for state in list(ls.session.roots.values()):
+        raise UserError('specls.openSection needs {"section": "doc.spec.md#id"}')
+    for state in list(server.session.roots.values()):
         found = state.snapshot.workspace.section(ref)
         if found is not None:
             doc, section = found
             uri = state.snapshot.uri(doc.path)
-            shown = await _show(ls, uri, section.heading_range)
+            shown = await _show(server, uri, section.heading_range)
             return {"uri": uri, "range": to_range(section.heading_range), "shown": shown}
-    raise CommandError(f"no section {ref} in the workspace")
+    raise UserError(f"no section {ref} in the workspace")
 
 
-async def show_diff(ls: SpeclsServer, arg: dict[str, Any]) -> dict[str, Any]:
+async def show_diff(server: Server, arg: dict[str, Any]) -> dict[str, Any]:
     ref, key = arg.get("unit"), arg.get("output")
     if not isinstance(ref, str) or not isinstance(key, str):
-        raise CommandError('specls.showDiff needs {"unit": …, "output": …}')
-    for state in list(ls.session.roots.values()):
-        snap = await ls.session.settle(state)
+        raise UserError('specls.showDiff needs {"unit": …, "output": …}')
+    for state in list(server.session.roots.values()):
+        snap = await server.session.settle(state)
         us = snap.analysis.units.get(ref)
         if us is None:
             continue
         try:
             uri, diff = await asyncio.to_thread(write_diff, snap, us, key)
         except (ValueError, OSError) as exc:
-            raise CommandError(str(exc)) from exc
-        shown = await _show(ls, uri, ZERO_RANGE)
+            raise UserError(str(exc)) from exc
+        shown = await _show(server, uri, ZERO_RANGE)
         return {"uri": uri, "diff": diff, "shown": shown}
-    raise CommandError(f"{ref} is not a generation unit")
-
-
-def register(server: LanguageServer) -> None:
-    def wrap(fn: Any) -> Any:
-        async def handler(ls: Any, *args: Any) -> Any:  # pygls resolves these hints
-            try:
-                return await fn(ls, command_arg(args, "section"))
-            except CommandError as exc:
-                ls.window_show_message(
-                    types.ShowMessageParams(type=types.MessageType.Error, message=str(exc))
-                )
-                raise JsonRpcInvalidParams(str(exc)) from exc
-
-        return handler
-
-    server.command(OPEN_SECTION)(wrap(open_section))
-    server.command(SHOW_DIFF)(wrap(show_diff))
+    raise UserError(f"{ref} is not a generation unit")

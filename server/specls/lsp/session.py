@@ -1,4 +1,5 @@
-"""The only mutable state of the server: roots, their snapshots, open buffers.
+"""The only mutable state of the server: roots, their snapshots, open buffers,
+what was last published, running jobs and their cancel events.
 
 Mutations happen on the event loop only (open/change/close/config/watch
 handlers); parsing and analysis run in a worker thread on an immutable
@@ -11,14 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
+from pygls.workspace import Workspace as Documents
 
 from specls.findings import Finding
-from specls.lock import LOCK_NAME
+from specls.lock import LOCK_NAME, Lock, LockUnit
 from specls.lsp.settings import Settings
 from specls.lsp.snapshot import Snapshot
 from specls.outputs import OutputReader
@@ -42,6 +46,13 @@ class RootState:
     loaded: asyncio.Event = field(default_factory=asyncio.Event)
     busy: int = 0
     regen_findings: dict[str, Finding] = field(default_factory=dict)  # unit -> SPEC3xx
+    disk: OutputReader = field(default_factory=lambda: OutputReader(Path("/")))
+    in_workspace: bool = True  # a workspace folder (else: made for a file opened outside)
+    # Lock entries of units regenerated into open buffers, written when those are saved:
+    # unit -> (entry, paths not saved yet). Until then a terminal `check` sees the disk
+    # as it was, and the editor sees the entries (they count for its statuses).
+    pending: dict[str, tuple[LockUnit, set[str]]] = field(default_factory=dict)
+    regen: asyncio.Lock = field(default_factory=asyncio.Lock)  # one regeneration at a time
 
     @property
     def root(self) -> Path:
@@ -70,40 +81,65 @@ def compute(
     ops: list[tuple[str, str]],
     texts: dict[str, str],
     previous: Analysis | None = None,
+    pending: dict[str, LockUnit] | None = None,
 ) -> tuple[Workspace, Analysis]:
     """Runs in a worker thread: apply disk changes and open buffers, then analyze
-    (reusing what the change cannot reach when `previous` analysed `base`)."""
+    (reusing what the change cannot reach when `previous` analysed `base`).
+
+    `reader` already sees the open buffers; `pending` lock entries (regenerated
+    into buffers not saved yet) count over the lock on disk.
+    """
     ws = base if base.revision else Workspace.load(base.root)
     ws = _apply_ops(ws, ops)
     for rel, text in texts.items():
         doc = ws.docs.get(rel)
         if ws.is_spec_path(rel) and (doc is None or doc.text_hash != sha256_text(text)):
             ws = ws.with_text(rel, text)
+    if pending and not ws.lock_is_broken:
+        ws = replace(ws, lock=(ws.lock or Lock()).with_units(pending))
     since = (base, previous) if previous is not None and base.revision else None
     return ws, analyze(ws, reader, since)
 
 
 class Session:
-    def __init__(
-        self,
-        open_texts: Callable[[], dict[str, tuple[str, int | None]]],
-        on_snapshot: Callable[[RootState, Snapshot], None],
-    ) -> None:
-        """`open_texts()` gives every open buffer by URI; `on_snapshot` publishes a new one."""
+    def __init__(self, on_snapshot: Callable[[RootState, Snapshot], None]) -> None:
+        """`on_snapshot` publishes a new snapshot of a root."""
         self.roots: dict[Path, RootState] = {}
         self.settings = Settings()
         self.client_name = ""
         self.capabilities = types.ClientCapabilities()
-        self._open_texts = open_texts
+        self.initialized = False
+        self.root_uri: str | None = None
+        self.folders: list[types.WorkspaceFolder] = []
+        self.documents = Documents(None, types.TextDocumentSyncKind.Incremental)
+        self.published: dict[Path, dict[str, list[types.Diagnostic]]] = {}
+        self.lens_statuses: dict[Path, tuple[tuple[str, str], ...]] = {}
+        self.jobs: set[asyncio.Task[Any]] = set()
+        self.shutting_down = threading.Event()  # read by generator threads: kill them
         self._on_snapshot = on_snapshot
+
+    def open_texts(self) -> dict[str, tuple[str, int | None]]:
+        """Every open buffer by URI: (text, version)."""
+        return {
+            uri: (doc.source, doc.version)
+            for uri, doc in self.documents.text_documents.items()
+            if uri.startswith("file:")
+        }
+
+    def cancel_jobs(self) -> None:
+        """On shutdown: running generators are killed, their plans write nothing."""
+        self.shutting_down.set()
+        for task in list(self.jobs):
+            task.cancel()
 
     # --- roots --------------------------------------------------------------------------
 
-    def add_root(self, root: Path) -> RootState:
+    def add_root(self, root: Path, in_workspace: bool = True) -> RootState:
         root = root.resolve()
         state = self.roots.get(root)
         if state is None:
-            state = RootState(empty_snapshot(root, self.settings))
+            snap = empty_snapshot(root, self.settings)
+            state = RootState(snap, disk=snap.reader, in_workspace=in_workspace)
             self.roots[root] = state
             self.schedule(state, delay=0)
         return state
@@ -120,8 +156,8 @@ class Session:
             inside = path == root or root in path.parents
             if inside and (best is None or len(root.parts) > len(best.root.parts)):
                 best = state
-        if best is None and create:
-            best = self.add_root(find_root(path))
+        if best is None and create:  # a file opened outside every folder: untrusted
+            best = self.add_root(find_root(path), in_workspace=False)
         return best
 
     # --- scheduling ---------------------------------------------------------------------
@@ -135,12 +171,13 @@ class Session:
             state.ops.append(("config", rel))
         elif state.snapshot.workspace.is_spec_path(rel):
             state.ops.append(("file", rel))
-        state.snapshot.reader.forget(rel)
+        state.disk.forget(rel)
 
     def set_settings(self, settings: Settings) -> None:
         self.settings = settings
         for state in self.roots.values():
-            state.snapshot = replace(state.snapshot, settings=settings)
+            trusted = settings.trusted and state.in_workspace
+            state.snapshot = replace(state.snapshot, settings=settings, trusted=trusted)
 
     def schedule(self, state: RootState, delay: float | None = None) -> None:
         """(Re)start the debounce timer; a running analysis finishes and is then redone."""
@@ -153,7 +190,7 @@ class Session:
     def texts_for(self, state: RootState) -> tuple[dict[str, str], dict[str, int | None]]:
         texts: dict[str, str] = {}
         versions: dict[str, int | None] = {}
-        for uri, (text, version) in self._open_texts().items():
+        for uri, (text, version) in self.open_texts().items():
             rel = state.snapshot.rel(uri)
             if rel is not None and self.root_for(state.root / rel, create=False) is state:
                 texts[rel] = text
@@ -170,14 +207,17 @@ class Session:
             texts, versions = self.texts_for(state)
             ops = list(state.ops)
             base = state.snapshot.workspace
+            reader = state.disk.with_buffers(texts)
+            pending = {ref: entry for ref, (entry, _) in state.pending.items()}
             try:
                 ws, analysis = await asyncio.to_thread(
                     compute,
                     base,
-                    state.snapshot.reader,
+                    reader,
                     ops,
                     texts,
                     state.snapshot.analysis if state.loaded.is_set() else None,
+                    pending,
                 )
             except Exception:
                 log.exception("analysis of %s failed", state.root)
@@ -189,12 +229,13 @@ class Session:
             state.snapshot = Snapshot(
                 ws,
                 analysis,
-                state.snapshot.reader,
+                reader,
                 self.settings,
                 texts,
                 self.client_name,
                 versions,
                 self.capabilities,
+                trusted=self.settings.trusted and state.in_workspace,
             )
             state.loaded.set()
             self._on_snapshot(state, state.snapshot)
@@ -211,7 +252,7 @@ class Session:
                 await asyncio.shield(state.task)
         return await self.current(state)
 
-    def overlay(self, state: RootState, rel: str, text: str | None) -> None:
-        """An open buffer of a non-spec file (an output) replaces the disk for hashing."""
-        if not state.snapshot.workspace.is_spec_path(rel):
-            state.snapshot.reader.set_overlay(rel, text)
+    def drop_pending(self, state: RootState, rel: str) -> None:
+        """A buffer regenerated into was closed unsaved: its pending lock entries go."""
+        for ref in [r for r, (_, paths) in state.pending.items() if rel in paths]:
+            del state.pending[ref]

@@ -33,6 +33,7 @@ class Snapshot:
     client_name: str = ""
     versions: Mapping[str, int | None] = field(default_factory=dict)  # open buffers by URI
     capabilities: types.ClientCapabilities = field(default_factory=types.ClientCapabilities)
+    trusted: bool = False  # the settings trust the workspace, and this root is a folder of it
 
     @property
     def root(self) -> Path:

@@ -20,14 +20,14 @@ from specls.config import ALWAYS_EXCLUDED
 from specls.lsp.convert import path_to_uri, uri_to_path
 
 if TYPE_CHECKING:
-    from specls.lsp.server import SpeclsServer
+    from specls.lsp.server import Server
     from specls.lsp.session import RootState
 
 log = logging.getLogger(__name__)
 
 
 class Watcher:
-    def __init__(self, server: SpeclsServer) -> None:
+    def __init__(self, server: Server) -> None:
         self.server = server
         self.client_side = False
         self.relative = False
@@ -39,7 +39,7 @@ class Watcher:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        caps = self.server.client_capabilities.workspace
+        caps = self.server.session.capabilities.workspace
         watched = caps.did_change_watched_files if caps else None
         if watched and watched.dynamic_registration:
             self.client_side = True
@@ -73,17 +73,13 @@ class Watcher:
         old_id = self._registered.get(state.root)
         new_id = f"specls-watch-{uuid.uuid4()}"
         try:
-            await self.server.client_register_capability_async(
-                types.RegistrationParams(
-                    registrations=[
-                        types.Registration(
-                            id=new_id,
-                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                            register_options=types.DidChangeWatchedFilesRegistrationOptions(
-                                watchers=watchers
-                            ),
-                        )
-                    ]
+            await self.server.client.register(
+                types.Registration(
+                    id=new_id,
+                    method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                        watchers=watchers
+                    ),
                 )
             )
         except Exception as exc:
@@ -94,14 +90,8 @@ class Watcher:
         self._registered[state.root] = new_id
         if old_id is not None:
             with contextlib.suppress(Exception):
-                await self.server.client_unregister_capability_async(
-                    types.UnregistrationParams(
-                        unregisterations=[
-                            types.Unregistration(
-                                id=old_id, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES
-                            )
-                        ]
-                    )
+                await self.server.client.unregister(
+                    types.Unregistration(id=old_id, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
                 )
 
     def _start_observer(self) -> None:

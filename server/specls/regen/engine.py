@@ -17,7 +17,7 @@ from specls import code
 from specls.config import GeneratorConfig
 from specls.dialect import Section, SpecDocument
 from specls.findings import Code, Finding, Severity
-from specls.lock import LOCK_NAME, Lock, LockUnit, write_lock
+from specls.lock import LockUnit
 from specls.outputs import OutputReader, whole_file_hash
 from specls.regen.generators import (
     CancelCheck,
@@ -26,7 +26,6 @@ from specls.regen.generators import (
     run_tangle,
 )
 from specls.regen.tangle import GenerationError
-from specls.regen.transaction import apply_files
 from specls.status import Analysis, Status, UnitStatus
 from specls.units import Graph, described_directives, make_unit
 from specls.workspace import Workspace, resolve_path
@@ -226,14 +225,8 @@ def plan_regen(
     return plan
 
 
-def lock_after(ws: Workspace, plan_results: list[UnitResult]) -> Lock:
-    lock = ws.lock or Lock()
-    for r in plan_results:
-        lock = lock.with_unit(r.ref, r.lock_entry)
-    return lock
-
-
 def back_up(root: Path, paths: list[str]) -> Path | None:
+    """Copy hand-edited outputs under `.specls/backup/<time>/` before they are replaced."""
     if not paths:
         return None
     dest = root / BACKUP_DIR / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -245,75 +238,43 @@ def back_up(root: Path, paths: list[str]) -> Path | None:
     return dest
 
 
-def broken_lock(ws: Workspace) -> str | None:
-    """`spec.lock:LINE: why` when the lock cannot be read (and so must not be written)."""
-    problem = next((p for p in ws.problems if p.code is Code.BAD_LOCK), None)
-    if problem is None:
-        return None
-    return f"{LOCK_NAME}:{problem.range.start.line + 1}: {problem.message}"
-
-
-def _refuse_broken_lock(ws: Workspace, doing: str) -> None:
-    if (why := broken_lock(ws)) is not None:
-        raise GenerationError(f"{why}; fix the lock before {doing} (it was left as it is)")
-
-
-def apply_plan(ws: Workspace, plan: Plan) -> Lock:
-    """Write every output of the plan in one transaction, then the lock."""
-    _refuse_broken_lock(ws, "regenerating")
-    back_up(ws.root, plan.edited_paths)
-    apply_files(ws.root, {p: t.encode("utf-8") for p, t in plan.files.items()})
-    lock = lock_after(ws, plan.results)
-    write_lock(ws.root / LOCK_NAME, lock)
-    return lock
-
-
-def stamp(ws: Workspace, analysis: Analysis, reader: OutputReader, refs: list[str]) -> Lock:
-    """Accept the current outputs as fresh for `refs`."""
-    _refuse_broken_lock(ws, "stamping")
-    lock = ws.lock or Lock()
+def stamp_entries(
+    ws: Workspace, analysis: Analysis, reader: OutputReader, refs: list[str]
+) -> dict[str, LockUnit]:
+    """The lock entries that accept the current outputs of `refs` as fresh."""
+    previous_units = ws.lock.units if ws.lock else {}
+    entries: dict[str, LockUnit] = {}
     for ref in refs:
         us = analysis.units.get(ref)
-        previous = lock.units.get(ref)
+        previous = previous_units.get(ref)
         if us is None:
             found = ws.section(ref)
             if found is None or not described_directives(*found):
                 raise GenerationError(f"{ref} is not a generation unit")
             doc, section = found
             spec_hash = make_unit(doc, section).spec_hash
-            lock = lock.with_unit(
-                ref,
-                LockUnit(
-                    spec=spec_hash,
-                    inputs=spec_hash,
-                    generator="none",
-                    generated=previous.generated if previous else now_stamp(),
-                    described=described_hashes(doc, section, reader),
-                ),
+            entries[ref] = LockUnit(
+                spec=spec_hash,
+                inputs=spec_hash,
+                generator="none",
+                generated=previous.generated if previous else now_stamp(),
+                described=described_hashes(doc, section, reader),
             )
             continue
-        lock = lock.with_unit(
-            ref,
-            LockUnit(
-                spec=us.unit.spec_hash,
-                inputs=us.inputs_hash,
-                generator=previous.generator if previous else us.generator,
-                generated=previous.generated if previous else now_stamp(),
-                outputs=output_hashes(us, {}, reader),
-                described=described_hashes(us.unit.doc, us.unit.section, reader),
-            ),
+        entries[ref] = LockUnit(
+            spec=us.unit.spec_hash,
+            inputs=us.inputs_hash,
+            generator=previous.generator if previous else us.generator,
+            generated=previous.generated if previous else now_stamp(),
+            outputs=output_hashes(us, {}, reader),
+            described=described_hashes(us.unit.doc, us.unit.section, reader),
         )
-    write_lock(ws.root / LOCK_NAME, lock)
-    return lock
+    return entries
 
 
-def prune(ws: Workspace, analysis: Analysis) -> Lock:
-    _refuse_broken_lock(ws, "pruning")
-    lock = ws.lock or Lock()
-    for ref in analysis.orphans:
-        lock = lock.without_unit(ref)
-    write_lock(ws.root / LOCK_NAME, lock)
-    return lock
+def prune_refs(analysis: Analysis) -> list[str]:
+    """The lock entries `stamp --prune` drops: sections that no longer exist."""
+    return list(analysis.orphans)
 
 
 def resolve_refs(
