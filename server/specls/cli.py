@@ -229,6 +229,12 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_lock_merge(args: argparse.Namespace) -> int:
+    from specls.lockmerge import run_merge_driver
+
+    return run_merge_driver(Path(args.base), Path(args.ours), Path(args.theirs), args.name)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from specls.lsp.server import serve
 
@@ -276,6 +282,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
     p.add_argument("--root", help="workspace directory (default: found from .)")
     p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("lock", help="spec.lock tools")
+    lock_sub = p.add_subparsers(dest="lock_command", metavar="ACTION", required=True)
+    p = lock_sub.add_parser(
+        "merge",
+        help="git merge driver: merge spec.lock per unit (%%O %%A %%B [%%P])",
+        description='git config merge.specls.driver "specls lock merge %O %A %B %P" and'
+        " `spec.lock merge=specls` in .gitattributes. Writes the merge into OURS; exit 1 when"
+        " a unit changed differently on both sides (recorded in the lock, reported by check).",
+    )
+    p.add_argument("base", help="the common ancestor's version (%%O)")
+    p.add_argument("ours", help="this branch's version, overwritten with the merge (%%A)")
+    p.add_argument("theirs", help="the other branch's version (%%B)")
+    p.add_argument("name", nargs="?", help="the path being merged, for messages (%%P)")
+    p.set_defaults(func=cmd_lock_merge)
 
     p = sub.add_parser("serve", help="start the language server (stdio)")
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead, for debugging")

@@ -15,6 +15,7 @@ from specls import code
 from specls.dialect import Directive, DirectiveKind, RequirementKind, SpecDocument
 from specls.findings import Code, Finding, Related, Severity
 from specls.lock import LOCK_NAME, LockUnit
+from specls.lockmerge import conflict_findings
 from specls.outputs import OutputReader
 from specls.text import ZERO_RANGE, Range
 from specls.units import Graph, Output, Unit, described_directives, make_unit, section_hash
@@ -628,6 +629,8 @@ def analyze(
     units = a.freshness()
     a.check_described()
     orphans = a.check_orphans()
+    if ws.lock is not None and ws.lock.conflicts:
+        a.findings.extend(conflict_findings(ws, reader.text(LOCK_NAME)))
     findings = tuple(sorted(a.findings, key=Finding.sort_key))
     return Analysis(
         units=units,
