@@ -73,6 +73,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         if Path(p).is_file() and Path(p).resolve().is_relative_to(root)
     }
     findings = [f for f in analysis.findings if not files or f.path in files]
+    if args.changed_since:
+        from specls.changes import ChangesError, restrict
+
+        try:
+            findings = restrict(service.workspace, analysis, findings, args.changed_since)
+        except ChangesError as exc:
+            _err(str(exc))
+            return EXIT_USAGE
     prefix = _prefix(root)
     out = FORMATTERS[args.format](findings, prefix)
     if out:
@@ -252,6 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="report every problem (exit 1 when any error or warning)")
     p.add_argument("paths", nargs="*", help="workspace directory or spec files (default: .)")
     p.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    p.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="only findings in files changed since the merge base with REF (and the"
+        " working tree), and in the units they reach",
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("status", help="a table of units and outputs with their status")
