@@ -107,6 +107,9 @@ _STYLE = {
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    if args.shards is not None and args.shards < 1:
+        _err("--shards needs a positive number")
+        return EXIT_USAGE
     opened = _open(args.path)
     if opened is None:
         return EXIT_USAGE
@@ -117,12 +120,19 @@ def cmd_status(args: argparse.Namespace) -> int:
         for o in us.outputs
     ]
     rows += [(ref, "", Status.ORPHAN, "") for ref in analysis.orphans]
+    extra: dict[str, object] = {}
+    if args.stale or args.shards:
+        from specls.shards import shard, stale_units
+
+        units = stale_units(analysis)
+        rows = [r for r in rows if r[0] in units]
+        extra = {"units": units, "shards": shard(analysis, units, args.shards or 1)}
     if args.format == "json":
         data = [
             {"unit": r, "output": k, "status": s.value, "generated": g or None}
             for r, k, s, g in rows
         ]
-        print(json.dumps({"outputs": data, "counts": analysis.counts()}, indent=2))
+        print(json.dumps({"outputs": data, "counts": analysis.counts(), **extra}, indent=2))
     else:
         from rich.console import Console
         from rich.table import Table
@@ -141,7 +151,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         summary = " · ".join(f"{n} {s}" for s, n in sorted(analysis.counts().items()))
         console.print(summary or "no generation units")
     not_fresh = any(s is not Status.FRESH for _, _, s, _ in rows)
-    return EXIT_FINDINGS if not_fresh else EXIT_OK
+    return EXIT_FINDINGS if not_fresh and not extra else EXIT_OK
 
 
 def cmd_regen(args: argparse.Namespace) -> int:
@@ -272,6 +282,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="workspace directory (default: .)")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--no-color", action="store_true", help="never colour the table")
+    p.add_argument(
+        "--stale",
+        action="store_true",
+        help="only the units `regen --stale` would regenerate; json adds their list"
+        ' ("units") and shares for a CI matrix ("shards"); exit 0 (a listing)',
+    )
+    p.add_argument(
+        "--shards",
+        type=int,
+        metavar="N",
+        help="with --stale: split the units into at most N shards, units sharing a file together",
+    )
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("regen", help="regenerate units (tangle by default)")

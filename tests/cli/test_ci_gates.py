@@ -187,3 +187,16 @@ def test_action_steps_pass_actionlint(actionlint: Lint, tmp_path: Path) -> None:
     workflow.write_text(yaml.safe_dump(action_as_workflow(broken)), encoding="utf-8")
     problems = actionlint(workflow)
     assert len(problems) == 1 and 'property "versoin" is not defined' in problems[0]
+
+
+def test_the_workflows_in_docs_ci_pass_actionlint(actionlint: Lint, tmp_path: Path) -> None:
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.DOTALL) if "\njobs:" in b]
+    assert len(blocks) == 2  # the action's workflow and the sharded regeneration
+    for i, block in enumerate(blocks):
+        workflow = tmp_path / f"workflow{i}.yml"
+        workflow.write_text(block, encoding="utf-8")
+        assert actionlint(workflow) == [], block
+    # the regeneration workflow drives the CLI the way the shard test does
+    assert "specls status --stale --format json --shards 4" in blocks[1]
+    assert 'git config merge.specls.driver "specls lock merge %O %A %B %P"' in blocks[1]
