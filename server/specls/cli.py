@@ -247,6 +247,34 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_trace(args: argparse.Namespace) -> int:
+    from specls.trace import build_matrix
+    from specls.trace_report import FORMATS, as_table
+
+    paths: list[str] = args.paths or ["."]
+    opened = _open(paths[0])
+    if opened is None:
+        return EXIT_USAGE
+    service, analysis = opened
+    root = service.workspace.root
+    only = {
+        Path(p).resolve().relative_to(root).as_posix()
+        for p in paths
+        if Path(p).is_file() and Path(p).resolve().is_relative_to(root)
+    }
+    matrix = build_matrix(service.workspace, analysis, service.reader, only or None)
+    if args.format == "table":
+        print(as_table(matrix, _prefix(root), no_color=args.no_color))
+    else:
+        sys.stdout.write(FORMATS[args.format](matrix, _prefix(root)).rstrip("\n") + "\n")
+    if args.fail_under is not None:
+        got = matrix.percent(args.coverage)
+        if got < args.fail_under:
+            _err(f"{args.coverage} coverage {got:g}% is under {args.fail_under:g}%")
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
 def cmd_lock_merge(args: argparse.Namespace) -> int:
     from specls.lockmerge import run_merge_driver
 
@@ -318,6 +346,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
     p.add_argument("--root", help="workspace directory (default: found from .)")
     p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser(
+        "trace", help="the traceability matrix: requirements → sections/tasks → code → tests"
+    )
+    p.add_argument("paths", nargs="*", help="workspace directory or spec files (default: .)")
+    p.add_argument("--format", choices=["table", "json", "markdown", "html"], default="table")
+    p.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="PCT",
+        help="exit 1 when the --coverage percentage is under PCT",
+    )
+    p.add_argument(
+        "--coverage",
+        choices=["traced", "implemented", "tested"],
+        default="traced",
+        help="what --fail-under measures (default: traced)",
+    )
+    p.add_argument("--no-color", action="store_true", help="never colour the table")
+    p.set_defaults(func=cmd_trace)
 
     p = sub.add_parser("lock", help="spec.lock tools")
     lock_sub = p.add_subparsers(dest="lock_command", metavar="ACTION", required=True)
