@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 # A match is a trace; with a `refs` group, each item of that list is one.
 DEFAULT_PATTERNS: tuple[str, ...] = (
     r"\b(?:FR|SC|NFR)-\d{3,}\b",  # Spec Kit IDs are distinctive anywhere in a comment
-    r"(?i:\b(?:covers|implements|tests|verifies|requirements?|refs)\b)\s*:\s*(?P<refs>.+)",
+    r"(?i:(?<![a-z])(?:covers|implements|tests|verifies|requirements?|refs)\b)\s*:\s*(?P<refs>.+)",
     r"(?<![\w./-])[\w./-]*[\w-]\.md#[\w.-]*\w",  # a section reference: doc.md#id
 )
 _ITEM = re.compile(
-    r"(?:FR|SC|NFR)-\d{3,}|T\d{3,}|\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?(?![\w.])|[\w./-]*\.md#[\w.-]*\w"
+    r"(?:FR|SC|NFR)-\d{3,}|T\d{3,}|\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?(?![\d.])|[\w./-]*\.md#[\w.-]*\w"
 )
 _COMMENT_TYPES: dict[str, frozenset[str]] = {
     "python": frozenset({"comment"}),
