@@ -116,6 +116,7 @@ def read_requirements(ws: Workspace) -> SpecTraces:
     """THE adapter: requirement definitions and the spec places that trace them,
     resolved with the scoping rules of `status.check_requirements`."""
     defs: list[ReqDef] = []
+    seen: set[Key] = set()
     by_id: dict[str, list[Key]] = defaultdict(list)
     docs = sorted(ws.docs.values(), key=lambda d: d.path)
     for doc in docs:
@@ -130,8 +131,9 @@ def read_requirements(ws: Workspace) -> SpecTraces:
             for r in s.requirements:
                 if r.kind is RequirementKind.TASK:
                     continue
-                if any(d.key == (scope, r.id) for d in defs):
+                if (scope, r.id) in seen:
                     continue  # a duplicate: `check` reports it
+                seen.add((scope, r.id))
                 row = not (r.kind is RequirementKind.KIRO and r.id in kiro_parents)
                 defs.append(ReqDef(scope, r.id, r.kind.value, doc.path, s, r.range, r.text, row))
                 by_id[r.id].append((scope, r.id))
@@ -294,6 +296,12 @@ class _Builder:
         self.spec = read_requirements(ws)
         self.rows: dict[Key, Row] = {}
         self.tests = ws.config.trace.tests
+        self.by_id: dict[str, list[Key]] = defaultdict(list)
+        self.kiro_children: dict[str, list[Key]] = defaultdict(list)  # "1" → 1.1, 1.2 …
+        for d in self.spec.defs:
+            self.by_id[d.id].append(d.key)
+            if d.kind == RequirementKind.KIRO.value and "." in d.id:
+                self.kiro_children[d.id.partition(".")[0]].append(d.key)
 
     def is_test(self, path: str) -> bool:
         return any_match(self.tests, path)
@@ -428,10 +436,9 @@ class _Builder:
                     return self.section_targets(f"{doc_path}#{frag}")
             return []
         keys = [
-            d.key
+            key
             for rid in expand_requirement_ref(token)
-            for d in self.spec.defs
-            if d.id == rid or (d.kind == "kiro" and d.id.startswith(rid + "."))
+            for key in (*self.by_id.get(rid, ()), *self.kiro_children.get(rid, ()))
         ]
         tasks = [k for u in self.spec.uses if u.task and u.task.label == token for k in u.targets]
         return list(dict.fromkeys([*keys, *tasks]))

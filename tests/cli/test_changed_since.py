@@ -91,3 +91,15 @@ def test_git_problems_are_usage_errors_with_a_message(
     proc = run_specls("check", "--changed-since", "main", cwd=outside)
     assert proc.returncode == 2
     assert "is not in a git repository" in proc.stderr
+
+
+def test_a_section_removed_reaches_the_units_that_used_it(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "feature")
+    edit(repo, USERS, "## User model {#user-model}", "## User model {#account}")
+    commit_all(repo.parent, "users: rename the section")
+    in_scope = found(repo, "--changed-since", "base")
+    # auth.spec.md was not touched, but its login unit @uses the section that is gone:
+    # the broken reference (a finding with no unit) is inside that unit, so it is in scope
+    assert ("SPEC102", AUTH, None) in in_scope
+    assert ("SPEC107", CATALOG, None) not in in_scope
+    assert ("SPEC205", "spec.lock", "specs/users.spec.md#user-model") in in_scope  # orphan

@@ -13,7 +13,22 @@ import pytest
 from helpers import EXAMPLE, REPO
 
 PACKAGE = REPO / "server" / "specls"
-CORE = ["dialect", "code", "lock", "status", "workspace", "units", "outputs", "regen", "cli"]
+CORE = [
+    "dialect",
+    "code",
+    "lock",
+    "lockmerge",
+    "status",
+    "changes",
+    "shards",
+    "trace",
+    "trace_report",
+    "workspace",
+    "units",
+    "outputs",
+    "regen",
+    "cli",
+]
 FORBIDDEN = ("pygls", "lsprotocol", "specls.lsp")
 # The one place an LSP import is allowed: `specls serve` starts the server.
 ALLOWED_LAZY = {("specls.cli", "cmd_serve")}
