@@ -13,8 +13,8 @@ from specls.trace import FileLink, Matrix, Row
 _ICON = {"untraced": "❌", "unimplemented": "⭕", "untested": "⚠️", "stale": "🟡", "ok": "✅"}
 
 
-def _file(f: FileLink) -> str:
-    where = f"{f.key}:{f.line + 1}" if f.line is not None else f.key
+def _file(f: FileLink, prefix: str = "") -> str:
+    where = prefix + (f"{f.key}:{f.line + 1}" if f.line is not None else f.key)
     notes = [] if f.via in ("generate", "test") else [f.via]
     if f.status not in (None, "fresh"):
         notes.append(str(f.status))
@@ -112,8 +112,8 @@ def as_markdown(m: Matrix, prefix: str) -> str:
         "|---|---|---|---|---|",
     ]
     for r in m.rows:
-        impl = [_file(f) for f in r.files if not f.test]
-        tests = [_file(f) for f in r.files if f.test]
+        impl = [_file(f, prefix) for f in r.files if not f.test]
+        tests = [_file(f, prefix) for f in r.files if f.test]
         lines.append(
             f"| {_ICON[r.verdict]} {r.verdict} | **{_md(r.id)}** {_md(_statement(r))}"
             f"<br>`{_md(prefix + r.path)}:{r.line + 1}` | {_md('<br>'.join(_traced_by(r))) or '—'}"
@@ -161,8 +161,8 @@ def as_table(m: Matrix, prefix: str, no_color: bool = False) -> str:
             f"{r.id}  {prefix}{r.path}:{r.line + 1}",
             f"[{style[r.verdict]}]{r.verdict}[/]",
             "\n".join(_traced_by(r)) or "—",
-            "\n".join(_file(f) for f in r.files if not f.test) or "—",
-            "\n".join(_file(f) for f in r.files if f.test) or "—",
+            "\n".join(_file(f, prefix) for f in r.files if not f.test) or "—",
+            "\n".join(_file(f, prefix) for f in r.files if f.test) or "—",
         )
     console.print(table)
     console.print(summary_line(m))

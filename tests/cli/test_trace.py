@@ -443,3 +443,13 @@ def test_markdown_and_html_carry_the_same_matrix(tmp_path: Path) -> None:
 
     table_out = run_specls("trace", "--no-color", cwd=root).stdout
     assert table_out.splitlines()[-1] == lines[2]
+
+
+def test_paths_are_relative_to_where_trace_runs(tmp_path: Path) -> None:
+    write_tree(tmp_path / "ws", SPECKIT)
+    md = run_specls("trace", "ws", "--format", "markdown", cwd=tmp_path).stdout
+    assert "`ws/specs/001-cart/spec.md:5`" in md
+    assert "ws/src/total.py (task, missing)" in md
+    assert "- `ws/src/pricing.ts:5` `FR-099`" in md
+    data = json.loads(run_specls("trace", "ws", "--format", "json", cwd=tmp_path).stdout)
+    assert files_of(data, "FR-004") == [("ws/src/pricing.ts", "comment", False)]
