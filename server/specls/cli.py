@@ -65,6 +65,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         if Path(p).is_file() and Path(p).resolve().is_relative_to(root)
     }
     findings = [f for f in analysis.findings if not files or f.path in files]
+    if args.changed_since:
+        from specls.changes import ChangesError, restrict
+
+        try:
+            findings = restrict(service.workspace, analysis, findings, args.changed_since)
+        except ChangesError as exc:
+            _err(str(exc))
+            return EXIT_USAGE
     prefix = _prefix(root)
     out = FORMATTERS[args.format](findings, prefix)
     if out:
@@ -91,6 +99,9 @@ _STYLE = {
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    if args.shards is not None and args.shards < 1:
+        _err("--shards needs a positive number")
+        return EXIT_USAGE
     opened = _open(args.path)
     if opened is None:
         return EXIT_USAGE
@@ -101,12 +112,19 @@ def cmd_status(args: argparse.Namespace) -> int:
         for o in us.outputs
     ]
     rows += [(ref, "", Status.ORPHAN, "") for ref in analysis.orphans]
+    extra: dict[str, object] = {}
+    if args.stale or args.shards:
+        from specls.shards import shard, stale_units
+
+        units = stale_units(analysis)
+        rows = [r for r in rows if r[0] in units]
+        extra = {"units": units, "shards": shard(analysis, units, args.shards or 1)}
     if args.format == "json":
         data = [
             {"unit": r, "output": k, "status": s.value, "generated": g or None}
             for r, k, s, g in rows
         ]
-        print(json.dumps({"outputs": data, "counts": analysis.counts()}, indent=2))
+        print(json.dumps({"outputs": data, "counts": analysis.counts(), **extra}, indent=2))
     else:
         from rich.console import Console
         from rich.table import Table
@@ -125,7 +143,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         summary = " · ".join(f"{n} {s}" for s, n in sorted(analysis.counts().items()))
         console.print(summary or "no generation units")
     not_fresh = any(s is not Status.FRESH for _, _, s, _ in rows)
-    return EXIT_FINDINGS if not_fresh else EXIT_OK
+    return EXIT_FINDINGS if not_fresh and not extra else EXIT_OK
 
 
 def cmd_regen(args: argparse.Namespace) -> int:
@@ -217,6 +235,40 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_trace(args: argparse.Namespace) -> int:
+    from specls.trace import build_matrix
+    from specls.trace_report import FORMATS, as_table
+
+    paths: list[str] = args.paths or ["."]
+    opened = _open(paths[0])
+    if opened is None:
+        return EXIT_USAGE
+    service, analysis = opened
+    root = service.workspace.root
+    only = {
+        Path(p).resolve().relative_to(root).as_posix()
+        for p in paths
+        if Path(p).is_file() and Path(p).resolve().is_relative_to(root)
+    }
+    matrix = build_matrix(service.workspace, analysis, service.reader, only or None)
+    if args.format == "table":
+        print(as_table(matrix, _prefix(root), no_color=args.no_color))
+    else:
+        sys.stdout.write(FORMATS[args.format](matrix, _prefix(root)).rstrip("\n") + "\n")
+    if args.fail_under is not None:
+        got = matrix.percent(args.coverage)
+        if got < args.fail_under:
+            _err(f"{args.coverage} coverage {got:g}% is under {args.fail_under:g}%")
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def cmd_lock_merge(args: argparse.Namespace) -> int:
+    from specls.lockmerge import run_merge_driver
+
+    return run_merge_driver(Path(args.base), Path(args.ours), Path(args.theirs), args.name)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from specls.lsp.server import serve
 
@@ -234,12 +286,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="report every problem (exit 1 when any error or warning)")
     p.add_argument("paths", nargs="*", help="workspace directory or spec files (default: .)")
     p.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+    p.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="only findings in files changed since the merge base with REF (and the"
+        " working tree), and in the units they reach",
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("status", help="a table of units and outputs with their status")
     p.add_argument("path", nargs="?", help="workspace directory (default: .)")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--no-color", action="store_true", help="never colour the table")
+    p.add_argument(
+        "--stale",
+        action="store_true",
+        help="only the units `regen --stale` would regenerate; json adds their list"
+        ' ("units") and shares for a CI matrix ("shards"); exit 0 (a listing)',
+    )
+    p.add_argument(
+        "--shards",
+        type=int,
+        metavar="N",
+        help="with --stale: split the units into at most N shards, units sharing a file together",
+    )
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("regen", help="regenerate units (tangle by default)")
@@ -264,6 +334,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
     p.add_argument("--root", help="workspace directory (default: found from .)")
     p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser(
+        "trace", help="the traceability matrix: requirements → sections/tasks → code → tests"
+    )
+    p.add_argument("paths", nargs="*", help="workspace directory or spec files (default: .)")
+    p.add_argument("--format", choices=["table", "json", "markdown", "html"], default="table")
+    p.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="PCT",
+        help="exit 1 when the --coverage percentage is under PCT",
+    )
+    p.add_argument(
+        "--coverage",
+        choices=["traced", "implemented", "tested"],
+        default="traced",
+        help="what --fail-under measures (default: traced)",
+    )
+    p.add_argument("--no-color", action="store_true", help="never colour the table")
+    p.set_defaults(func=cmd_trace)
+
+    p = sub.add_parser("lock", help="spec.lock tools")
+    lock_sub = p.add_subparsers(dest="lock_command", metavar="ACTION", required=True)
+    p = lock_sub.add_parser(
+        "merge",
+        help="git merge driver: merge spec.lock per unit (%%O %%A %%B [%%P])",
+        description='git config merge.specls.driver "specls lock merge %O %A %B %P" and'
+        " `spec.lock merge=specls` in .gitattributes. Writes the merge into OURS; exit 1 when"
+        " a unit changed differently on both sides (recorded in the lock, reported by check).",
+    )
+    p.add_argument("base", help="the common ancestor's version (%%O)")
+    p.add_argument("ours", help="this branch's version, overwritten with the merge (%%A)")
+    p.add_argument("theirs", help="the other branch's version (%%B)")
+    p.add_argument("name", nargs="?", help="the path being merged, for messages (%%P)")
+    p.set_defaults(func=cmd_lock_merge)
 
     p = sub.add_parser("serve", help="start the language server (stdio)")
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead, for debugging")

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_INCLUDE = (
     "**/*.spec.md",
@@ -54,6 +54,44 @@ class GeneratorConfig(BaseModel):
     env: dict[str, str] = Field(default_factory=dict)
 
 
+DEFAULT_TEST_GLOBS = (
+    "tests/**",
+    "test/**",
+    "**/tests/**",
+    "**/test/**",
+    "**/__tests__/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/*_test.go",
+    "**/*.test.*",
+    "**/*.spec.ts",
+    "**/*.spec.tsx",
+    "**/*.spec.js",
+    "**/*Test.java",
+    "**/*_test.rs",
+)
+
+
+class TraceConfig(BaseModel):
+    """`[trace]`: how `specls trace` finds traces in code (see specls.code.comments)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    patterns: list[str] | None = None  # regexes replacing the default comment patterns
+    tests: list[str] = Field(default_factory=lambda: list(DEFAULT_TEST_GLOBS))
+    code: list[str] = Field(default_factory=lambda: ["**"])  # files whose comments count
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, value: list[str] | None) -> list[str] | None:
+        for pattern in value or ():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return value
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -62,6 +100,7 @@ class Config(BaseModel):
     generator: str = "tangle"
     generators: dict[str, GeneratorConfig] = Field(default_factory=dict)
     max_file_size: int = 10_000_000
+    trace: TraceConfig = Field(default_factory=TraceConfig)
 
 
 def _toml_line(exc: tomllib.TOMLDecodeError, text: str) -> int:

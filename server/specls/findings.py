@@ -54,6 +54,8 @@ class Code(StrEnum):
     GENERATOR_UNKNOWN = "SPEC304"
     REGEN_REFUSED_EDITED = "SPEC305"
     REGEN_OUTPUT_NOT_PRODUCED = "SPEC306"
+    # added later, numbered in their family
+    LOCK_MERGE_CONFLICT = "SPEC208"  # a unit changed differently on both sides of a merge
 
 
 @dataclass(frozen=True, slots=True)

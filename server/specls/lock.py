@@ -39,25 +39,46 @@ class LockUnit(BaseModel):
     described: dict[str, str] = Field(default_factory=dict)
 
 
+class LockConflict(BaseModel):
+    """A unit changed differently on both sides of a merge (`specls lock merge`).
+
+    Kept in the lock so the file stays valid JSON and no side is lost; writing
+    the unit again (regen or stamp) resolves it.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    base: LockUnit | None = None
+    ours: LockUnit | None = None
+    theirs: LockUnit | None = None
+
+
 class Lock(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     version: Literal[1] = 1
     units: dict[str, LockUnit] = Field(default_factory=dict)
+    conflicts: dict[str, LockConflict] = Field(default_factory=dict)
 
     def with_unit(self, ref: str, unit: LockUnit) -> Lock:
-        return Lock(version=self.version, units={**self.units, ref: unit})
+        conflicts = {k: v for k, v in self.conflicts.items() if k != ref}
+        return Lock(version=self.version, units={**self.units, ref: unit}, conflicts=conflicts)
 
     def with_units(self, units: dict[str, LockUnit]) -> Lock:
         return Lock(version=self.version, units={**self.units, **units})
 
     def without_unit(self, ref: str) -> Lock:
-        return Lock(version=self.version, units={k: v for k, v in self.units.items() if k != ref})
+        return Lock(
+            version=self.version,
+            units={k: v for k, v in self.units.items() if k != ref},
+            conflicts={k: v for k, v in self.conflicts.items() if k != ref},
+        )
 
     def renamed(self, old: str, new: str) -> Lock:
         return Lock(
             version=self.version,
             units={(new if k == old else k): v for k, v in self.units.items()},
+            conflicts={(new if k == old else k): v for k, v in self.conflicts.items()},
         )
 
 
@@ -129,9 +150,12 @@ def load_lock(path: Path) -> Lock | None:
 
 def dump_lock(lock: Lock) -> str:
     data = lock.model_dump(mode="json")
-    for unit in data["units"].values():
+    sides = [s for c in data["conflicts"].values() for s in c.values() if s is not None]
+    for unit in [*data["units"].values(), *sides]:
         if not unit["described"]:
             del unit["described"]
+    if not data["conflicts"]:
+        del data["conflicts"]
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 

@@ -19,6 +19,8 @@ from specls.analysis import (
 from specls.checks import check_structure, expand_requirement_ref
 from specls.findings import Finding
 from specls.freshness import Freshness
+from specls.lock import LOCK_NAME
+from specls.lockmerge import conflict_findings
 from specls.outputs import OutputReader
 from specls.units import Graph
 from specls.workspace import Workspace
@@ -55,6 +57,8 @@ def analyze(
         *check_structure(ws, reader, graph),
         *fresh.findings,
     ]
+    if ws.lock is not None and ws.lock.conflicts:
+        findings.extend(conflict_findings(ws, reader.text(LOCK_NAME)))
     return Analysis(
         units=units,
         findings=tuple(sorted(findings, key=Finding.sort_key)),
