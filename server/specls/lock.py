@@ -65,7 +65,8 @@ class Lock(BaseModel):
         return Lock(version=self.version, units={**self.units, ref: unit}, conflicts=conflicts)
 
     def with_units(self, units: dict[str, LockUnit]) -> Lock:
-        return Lock(version=self.version, units={**self.units, **units})
+        conflicts = {k: v for k, v in self.conflicts.items() if k not in units}
+        return Lock(version=self.version, units={**self.units, **units}, conflicts=conflicts)
 
     def without_unit(self, ref: str) -> Lock:
         return Lock(

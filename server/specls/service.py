@@ -80,14 +80,18 @@ def merged_lock(on_disk: Lock, change: Change) -> Lock:
     byte-identical (`regen --all && git diff --exit-code` works in CI).
     """
     units = dict(on_disk.units)
+    conflicts = dict(on_disk.conflicts)
     for ref in change.drop_units:
         units.pop(ref, None)
+        conflicts.pop(ref, None)
     for ref, entry in change.set_units.items():
         old = units.get(ref)
-        if old is not None and old == entry.model_copy(update={"generated": old.generated}):
+        same = old is not None and old == entry.model_copy(update={"generated": old.generated})
+        if same and ref not in conflicts:
             continue
         units[ref] = entry
-    return Lock(version=on_disk.version, units=units)
+        conflicts.pop(ref, None)  # writing a unit resolves its merge conflict
+    return Lock(version=on_disk.version, units=units, conflicts=conflicts)
 
 
 def read_lock_for_write(root: Path) -> tuple[Lock, bytes | None]:
