@@ -1,5 +1,9 @@
 """The structure checks: broken references, duplicate IDs, cycles, bad tags, layout rules.
 
+Requirement IDs are checked through each document's layout (`specls.layouts`):
+its scope, how its references expand, which IDs must be traced; the layout's
+own rules (OpenSpec's) come from `Layout.check`.
+
 Pure functions of a workspace snapshot (and the output reader, for whether a
 referenced file exists); freshness is in `freshness.py`.
 """
@@ -8,10 +12,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from specls import code
+from specls import code, layouts
 from specls.collect import Collector
-from specls.dialect import Directive, DirectiveKind, RequirementKind, SpecDocument
+from specls.dialect import Directive, DirectiveKind, Requirement, SpecDocument
 from specls.findings import Code, Finding, Related, Severity
+from specls.layouts import Layout, layout_of
 from specls.outputs import OutputReader
 from specls.text import Range
 from specls.units import Graph, make_unit
@@ -50,7 +55,7 @@ class StructureChecks(Collector):
                     self.check_directive(doc, d)
                 for block in section.code_blocks:
                     self.check_file_tag(doc, section.index, block.file, block.file_range)
-            self.check_openspec(doc)
+        self.check_layouts()
 
     def check_directive(self, doc: SpecDocument, d: Directive) -> None:
         if not d.path:
@@ -148,62 +153,43 @@ class StructureChecks(Collector):
                 rng,
             )
 
-    def check_openspec(self, doc: SpecDocument) -> None:
-        if not doc.path.startswith("openspec/"):
-            return
-        for section in doc.sections:
-            if not any(r.kind is RequirementKind.OPENSPEC for r in section.requirements):
-                continue
-            parent = doc.sections[section.parent] if section.parent is not None else None
-            if parent is not None and parent.title.upper().startswith(("REMOVED", "RENAMED")):
-                continue  # a removal states a reason and a migration, not behaviour
-            text = "\n".join(doc.sections[i].own_text for i in (section.index, *section.children))
-            if "SHALL" not in text and "MUST" not in text:
-                self.add(
-                    Code.OPENSPEC_NO_SHALL,
-                    Severity.WARNING,
-                    "requirement has no SHALL or MUST statement",
-                    doc.path,
-                    section.heading_range,
-                )
-            if not any(doc.sections[i].title.startswith("Scenario:") for i in section.children):
-                self.add(
-                    Code.OPENSPEC_NO_SCENARIO,
-                    Severity.WARNING,
-                    "requirement has no '#### Scenario:'",
-                    doc.path,
-                    section.heading_range,
-                )
+    def check_layouts(self) -> None:
+        """Each layout's own rules, over the documents it scanned."""
+        by_layout: dict[str, list[SpecDocument]] = defaultdict(list)
+        for doc in self.ws.docs.values():
+            by_layout[doc.layout].append(doc)
+        for name, docs in by_layout.items():
+            self.findings.extend(layouts.by_name(name).check(docs))
 
     def check_requirements(self) -> None:
-        defined: dict[tuple[str, str], tuple[str, Range, RequirementKind]] = {}
+        defined: dict[tuple[str, str], tuple[str, Requirement, Layout]] = {}
         by_id: dict[str, list[str]] = defaultdict(list)
         refs: set[tuple[str, str]] = set()
         for doc in self.ws.docs.values():
-            scope = doc.path.rpartition("/")[0]
+            layout = layout_of(doc)
+            scope = layout.scope(doc.path)
             for section in doc.sections:
                 for r in section.requirements:
                     key = (scope, r.id)
-                    if key in defined and r.kind is not RequirementKind.OPENSPEC:
+                    if key in defined and layout.unique(r):
+                        first_path, first, _ = defined[key]
                         self.add(
                             Code.DUPLICATE_REQUIREMENT,
                             Severity.ERROR,
-                            f"requirement {r.id} is defined twice",
+                            f"{layout.noun(r)} {r.id} is defined twice",
                             doc.path,
                             r.range,
-                            related=(
-                                Related(defined[key][0], defined[key][1], "first definition"),
-                            ),
+                            related=(Related(first_path, first.range, "first definition"),),
                         )
                         continue
-                    defined[key] = (doc.path, r.range, r.kind)
+                    defined[key] = (doc.path, r, layout)
                     by_id[r.id].append(scope)
         for doc in self.ws.docs.values():
-            scope = doc.path.rpartition("/")[0]
+            layout = layout_of(doc)
+            scope = layout.scope(doc.path)
             for section in doc.sections:
                 for m in section.requirement_refs:
-                    ids = expand_requirement_ref(m.text)
-                    for rid in ids:
+                    for rid in layout.expand(m.text):
                         if (scope, rid) in defined:
                             refs.add((scope, rid))
                         elif by_id.get(rid):
@@ -216,17 +202,14 @@ class StructureChecks(Collector):
                                 doc.path,
                                 m.range,
                             )
-        for (scope, rid), (path, rng, kind) in defined.items():
-            traced = kind is RequirementKind.SPECKIT or (
-                kind is RequirementKind.KIRO and "." in rid
-            )
-            if traced and (scope, rid) not in refs:
+        for (scope, rid), (path, r, layout) in defined.items():
+            if layout.must_trace(r) and (scope, rid) not in refs:
                 self.add(
                     Code.UNTRACED_REQUIREMENT,
                     Severity.INFO,
-                    f"requirement {rid} is never referenced",
+                    f"{layout.noun(r)} {rid} is never referenced",
                     path,
-                    rng,
+                    r.range,
                 )
 
     def check_cycles(self) -> None:
@@ -252,15 +235,12 @@ class StructureChecks(Collector):
             )
 
 
-def expand_requirement_ref(text: str) -> list[str]:
-    """`4.1-4.3` → 4.1, 4.2, 4.3; anything else stands for itself."""
-    if "-" in text and "." in text and not text.startswith(("FR", "SC", "NFR")):
-        start, _, end = text.partition("-")
-        major, _, lo = start.partition(".")
-        end_major, _, hi = end.partition(".")
-        if lo.isdigit() and hi.isdigit() and major == end_major:
-            return [f"{major}.{i}" for i in range(int(lo), int(hi) + 1)]
-    return [text]
+def expand_requirement_ref(text: str, layout: Layout | None = None) -> list[str]:
+    """The IDs a reference stands for (`4.1-4.3` → 4.1, 4.2, 4.3), as `layout` reads it.
+
+    Without a layout, as the plain specls layout reads it (every layout's forms).
+    """
+    return (layout or layouts.FALLBACK).expand(text)
 
 
 def check_structure(ws: Workspace, reader: OutputReader, graph: Graph) -> list[Finding]:

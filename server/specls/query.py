@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from specls.dialect import Directive, DirectiveKind, Marker, Requirement, Section, SpecDocument
-from specls.status import Analysis, OutputStatus, UnitStatus, expand_requirement_ref
+from specls.layouts import layout_for, layout_of
+from specls.status import Analysis, OutputStatus, UnitStatus
 from specls.text import Position, Range
 from specls.workspace import Workspace, resolve_path
 
@@ -104,9 +105,20 @@ def directive_file(doc_path: str, directive: Directive) -> str | None:
     return resolve_path(doc_path, directive.path) if directive.path else None
 
 
-def requirement_scope(doc_path: str) -> str:
-    """Requirement IDs are scoped by the directory of their document (as `status` does)."""
-    return doc_path.rpartition("/")[0]
+def requirement_scope(doc_path: str, ws: Workspace | None = None) -> str:
+    """The scope IDs defined or written in `doc_path` belong to, as its layout scopes them.
+
+    With `ws`, the layout the document was scanned with (or the workspace's
+    globs give it); without, the one the default globs give the path.
+    """
+    doc = ws.docs.get(doc_path) if ws is not None else None
+    if doc is not None:
+        return layout_of(doc).scope(doc_path)
+    return layout_for(doc_path, ws.config if ws is not None else None).scope(doc_path)
+
+
+def _scope(doc: SpecDocument) -> str:
+    return layout_of(doc).scope(doc.path)
 
 
 def _all_requirements(ws: Workspace, rid: str) -> list[Place]:
@@ -131,36 +143,35 @@ def requirement_definitions(ws: Workspace, rid: str, from_path: str | None = Non
     """Where `rid` is defined: in the scope of `from_path` when it has one, else everywhere."""
     found = _all_requirements(ws, rid)
     if from_path is not None:
-        scope = requirement_scope(from_path)
-        local = [p for p in found if requirement_scope(p.doc.path) == scope]
+        scope = requirement_scope(from_path, ws)
+        local = [p for p in found if _scope(p.doc) == scope]
         return local or found
     return found
 
 
 def requirement_traces(ws: Workspace, rid: str, scope: str | None = None) -> list[Place]:
-    """Every reference to `rid` (ranges like `4.1-4.3` expanded).
+    """Every reference to `rid` (ranges like `4.1-4.3` expanded by the document's layout).
 
     With `scope`, only the references that resolve to the definition in that
     scope: those written in the same scope, or where their own scope has none.
     """
-    defined = {requirement_scope(p.doc.path) for p in _all_requirements(ws, rid)}
+    defined = {_scope(p.doc) for p in _all_requirements(ws, rid)}
     found: list[Place] = []
     for doc in sorted(ws.docs.values(), key=lambda d: d.path):
-        here = requirement_scope(doc.path)
+        layout = layout_of(doc)
+        here = layout.scope(doc.path)
         if scope is not None and here != scope and here in defined:
             continue
         for s in doc.sections:
             for m in s.requirement_refs:
-                if rid in expand_requirement_ref(m.text):
+                if rid in layout.expand(m.text):
                     found.append(Place(doc, s, m.range, m.text))
     return found
 
 
 def requirement_uses(ws: Workspace, rid: str, from_path: str) -> list[Place]:
     """The traces of the definition(s) `rid` names when written in `from_path`."""
-    scopes = sorted(
-        {requirement_scope(p.doc.path) for p in requirement_definitions(ws, rid, from_path)}
-    )
+    scopes = sorted({_scope(p.doc) for p in requirement_definitions(ws, rid, from_path)})
     if not scopes:
         return requirement_traces(ws, rid)
     return [t for scope in scopes for t in requirement_traces(ws, rid, scope)]
