@@ -17,6 +17,7 @@ from specls.collect import Collector
 from specls.dialect import Directive, DirectiveKind, Requirement, SpecDocument
 from specls.findings import Code, Finding, Related, Severity
 from specls.layouts import Layout, layout_of
+from specls.layouts.base import EVERY
 from specls.outputs import OutputReader
 from specls.text import Range
 from specls.units import Graph, make_unit
@@ -162,14 +163,23 @@ class StructureChecks(Collector):
             self.findings.extend(layouts.by_name(name).check(docs))
 
     def check_requirements(self) -> None:
+        """Duplicate IDs, references to nothing, definitions nobody references.
+
+        Each document's layout scopes its IDs (a Spec Kit or Kiro feature
+        folder: a reference never resolves into another feature) and expands
+        its references (`4.1-4.3`, `T031-T051`, `All requirements`).
+        """
         defined: dict[tuple[str, str], tuple[str, Requirement, Layout]] = {}
         by_id: dict[str, list[str]] = defaultdict(list)
         refs: set[tuple[str, str]] = set()
+        everything: set[str] = set()  # scopes where a reference names every requirement
         for doc in self.ws.docs.values():
             layout = layout_of(doc)
             scope = layout.scope(doc.path)
             for section in doc.sections:
                 for r in section.requirements:
+                    if not layout.referable(r):
+                        continue
                     key = (scope, r.id)
                     if key in defined and layout.unique(r):
                         first_path, first, _ = defined[key]
@@ -182,35 +192,51 @@ class StructureChecks(Collector):
                             related=(Related(first_path, first.range, "first definition"),),
                         )
                         continue
-                    defined[key] = (doc.path, r, layout)
-                    by_id[r.id].append(scope)
+                    if key not in defined:
+                        defined[key] = (doc.path, r, layout)
+                        by_id[r.id].append(scope)
         for doc in self.ws.docs.values():
             layout = layout_of(doc)
             scope = layout.scope(doc.path)
+
+            def known(rid: str, scope: str = scope) -> bool:
+                return (scope, rid) in defined
+
             for section in doc.sections:
                 for m in section.requirement_refs:
-                    for rid in layout.expand(m.text):
-                        if (scope, rid) in defined:
+                    missing: list[str] = []
+                    for rid in layout.expand(m.text, known):
+                        if rid == EVERY:
+                            everything.add(scope)
+                        elif (scope, rid) in defined:
                             refs.add((scope, rid))
-                        elif by_id.get(rid):
+                        elif not layout.strict_scope and by_id.get(rid):
                             refs.update((s, rid) for s in by_id[rid])
                         else:
-                            self.add(
-                                Code.BROKEN_REQUIREMENT_REF,
-                                Severity.WARNING,
-                                f"no requirement {rid} is defined",
-                                doc.path,
-                                m.range,
-                            )
+                            missing.append(rid)
+                    if missing:
+                        where = f" in {scope}/" if layout.strict_scope and scope else ""
+                        self.add(
+                            Code.BROKEN_REQUIREMENT_REF,
+                            Severity.WARNING,
+                            f"no requirement {missing[0]} is defined{where}"
+                            if len(missing) == 1
+                            else f"no requirements {', '.join(missing)} are defined{where}",
+                            doc.path,
+                            m.range,
+                        )
         for (scope, rid), (path, r, layout) in defined.items():
-            if layout.must_trace(r) and (scope, rid) not in refs:
-                self.add(
-                    Code.UNTRACED_REQUIREMENT,
-                    Severity.INFO,
-                    f"{layout.noun(r)} {rid} is never referenced",
-                    path,
-                    r.range,
-                )
+            if not layout.must_trace(r) or scope in everything:
+                continue
+            if (scope, rid) in refs or any((scope, p) in refs for p in layout.parents(rid)):
+                continue
+            self.add(
+                Code.UNTRACED_REQUIREMENT,
+                Severity.INFO,
+                f"{layout.noun(r)} {rid} is never referenced",
+                path,
+                r.range,
+            )
 
     def check_cycles(self) -> None:
         for cycle in self.graph.cycles:

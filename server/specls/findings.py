@@ -54,6 +54,9 @@ class Code(StrEnum):
     GENERATOR_UNKNOWN = "SPEC304"
     REGEN_REFUSED_EDITED = "SPEC305"
     REGEN_OUTPUT_NOT_PRODUCED = "SPEC306"
+    # SPEC13x: layout rules (added after the catalogue above; codes stay stable)
+    OPENSPEC_DELTA_UNKNOWN = "SPEC130"
+    OPENSPEC_DELTA_EXISTS = "SPEC131"
 
 
 @dataclass(frozen=True, slots=True)

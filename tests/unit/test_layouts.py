@@ -31,13 +31,21 @@ from specls.workspace import Workspace
         (".kiro/specs/login/design.md", "kiro"),
         ("openspec/specs/auth/spec.md", "openspec"),
         ("openspec/changes/add-2fa/specs/auth/spec.md", "openspec"),
-        ("openspec/changes/add-2fa/auth.spec.md", "openspec"),
+        ("openspec/changes/add-2fa/proposal.md", "openspec"),
+        ("openspec/changes/add-2fa/auth.spec.md", "specls"),  # a *.spec.md is specls' anywhere
         ("notes/anything.md", "specls"),  # included by a user glob: the plain layout
     ],
 )
 def test_each_path_gets_exactly_one_layout(path: str, name: str) -> None:
     assert layout_for(path).name == name
     assert parse_document(path, "# x\n").layout == name
+
+
+def test_archived_openspec_changes_are_not_live_specs(tmp_path: Path) -> None:
+    ws = Workspace(root=tmp_path)
+    assert ws.is_spec_path("openspec/changes/add-2fa/specs/auth/spec.md")
+    assert not ws.is_spec_path("openspec/changes/archive/2025-01-01-add-2fa/specs/auth/spec.md")
+    assert not ws.is_spec_path("openspec/changes/archive/2025-01-01-add-2fa/proposal.md")
 
 
 def test_the_default_include_is_the_union_of_the_layout_globs() -> None:
@@ -82,7 +90,7 @@ def test_an_unknown_layout_in_the_config_is_reported_on_its_line(tmp_path: Path)
         2,
     )
     assert "unknown layout 'bogus'" in problem.message
-    assert "speckit, kiro, openspec, specls" in problem.message
+    assert "specls, speckit, kiro, openspec" in problem.message
 
 
 def test_the_same_text_is_read_by_each_layout_as_its_tool_reads_it() -> None:
@@ -125,7 +133,11 @@ def test_kiro_criteria_are_named_after_their_requirement_across_sections() -> No
     [
         ("kiro", "4.1-4.3", ["4.1", "4.2", "4.3"]),
         ("kiro", "2", ["2"]),
-        ("kiro", "4.1-5.2", ["4.1-5.2"]),
+        ("kiro", "4.1-6.2", ["4.1", "5", "6.1", "6.2"]),  # 4.2… only when known
+        ("kiro", "16.8–16.10", ["16.8–16.10"]),  # the scan normalises dashes
+        ("kiro", "1-3", ["1", "2", "3"]),
+        ("kiro", "All", ["*"]),
+        ("speckit", "T009-T011", ["T009", "T010", "T011"]),
         ("speckit", "FR-001", ["FR-001"]),
         ("specls", "1.1-1.2", ["1.1", "1.2"]),
     ],

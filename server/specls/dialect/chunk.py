@@ -38,6 +38,17 @@ _LINK = re.compile(
 _MARK = "\ue000"  # private use: cannot occur in a label the regex matched
 _MARKED_LABEL = re.compile(r"@[A-Za-z][\w-]*" + _MARK + r"(\d+)" + _MARK)
 _CLARIFY = re.compile(r"\[NEEDS CLARIFICATION(?::[ \t]*([^\]\n]*))?\]")
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
+# A marker talked about, not used: "Use [NEEDS CLARIFICATION: …] for …", "mark it with
+# [NEEDS CLARIFICATION]", "No [NEEDS CLARIFICATION] markers remain", a checklist item.
+_MENTION_BEFORE = re.compile(
+    r"(?:\b(?:use|using|mark(?:ed|s)?(?:\s+\w+)?\s+(?:with|as)|e\.g\.,?|such as|no|any|each|every"
+    r"|all|maximum(?:\s+of)?(?:\s+\d+)?|remaining|extract(?:\s+all)?)\s*)$",
+    re.IGNORECASE,
+)
+_MENTION_AFTER = re.compile(r"^\s*markers?\b", re.IGNORECASE)
+_CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s")
 _markdown = mistune.create_markdown(renderer=None)
 
 
@@ -134,6 +145,16 @@ def _code_blocks(lines: list[str]) -> tuple[list[CodeBlock], set[int]]:
     return blocks, fenced
 
 
+def _is_mention(line: str, m: re.Match[str]) -> bool:
+    """Whether a clarification marker is quoted, commented out or talked about, not open."""
+    inside = (*_CODE_SPAN.finditer(line), *_COMMENT.finditer(line))
+    if any(c.start() <= m.start() and m.end() <= c.end() for c in inside):
+        return True
+    if _CHECKBOX.match(line) and not m.group(1):
+        return True  # "- [x] No [NEEDS CLARIFICATION] markers remain"
+    return bool(_MENTION_BEFORE.search(line[: m.start()]) or _MENTION_AFTER.match(line[m.end() :]))
+
+
 _NO_SYMBOLS = Symbols()
 
 
@@ -174,6 +195,8 @@ def parse_chunk(text: str, scanner: SymbolScanner | None = None) -> Chunk:
         if line_no in fenced:
             continue
         for m in _CLARIFY.finditer(line):
+            if _is_mention(line, m):
+                continue
             clarifications.append(
                 Marker((m.group(1) or "").strip(), _range(line_no, line, m.start(), m.end()))
             )

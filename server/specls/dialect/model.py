@@ -59,6 +59,7 @@ class RequirementKind(StrEnum):
     TASK = "task"  # - [ ] T001 …
     KIRO = "kiro"  # Requirement 1 / criterion 1.1
     OPENSPEC = "openspec"  # ### Requirement: name
+    STORY = "story"  # ### User Story 1 - … (Priority: P1), cited as [US1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +87,9 @@ class SymbolScanner(Protocol):
 
     `scan` sees one section's own lines (fenced lines listed in `skip`) and is
     cached with the section, so it must be a pure function of its input;
-    `link` sees every section's requirements of a document in order, for IDs
-    that depend on an earlier heading (Kiro's criterion `N.M`). Instances are
+    `link` sees the document's path and every section's requirements in
+    order, for IDs that depend on an earlier heading (Kiro's criterion `N.M`)
+    or on the file (Kiro defines requirements only in `requirements.md`). Instances are
     hashed by identity: one per layout.
     """
 
@@ -97,7 +99,7 @@ class SymbolScanner(Protocol):
     def scan(self, lines: Sequence[str], skip: frozenset[int]) -> Symbols: ...
 
     def link(
-        self, sections: Sequence[tuple[Requirement, ...]]
+        self, path: str, sections: Sequence[tuple[Requirement, ...]]
     ) -> list[tuple[Requirement, ...]]: ...
 
     def __hash__(self) -> int: ...

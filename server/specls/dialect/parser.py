@@ -220,7 +220,7 @@ def parse_document(path: str, text: str, layout: SymbolScanner | None = None) ->
             still_open.append(s.index)
     for i in still_open:
         last_line[i] = sections[-1].own_end_line
-    linked = layout.link([s.requirements for s in sections])
+    linked = layout.link(path, [s.requirements for s in sections])
     finished: list[Section] = []
     for s in sections:
         last = last_line[s.index]

@@ -22,16 +22,17 @@ from specls.layouts.specls import Specls
 if TYPE_CHECKING:
     from specls.config import Config
 
-# The registry. A file takes the first layout whose globs match it; the plain
-# specls layout comes last and also takes any included file no other claims.
+# The registry. A file takes the first layout whose globs match it (a `*.spec.md`
+# is a specls spec wherever it is); the plain specls layout also takes any
+# included file no layout claims.
 LAYOUTS: tuple[Layout, ...] = (
+    Specls(),
     SpecKit(),
     Kiro(),
     OpenSpec(),
-    Specls(),
 )
 _BY_NAME = {layout.name: layout for layout in LAYOUTS}
-FALLBACK = LAYOUTS[-1]
+FALLBACK = LAYOUTS[0]
 
 __all__ = [
     "FALLBACK",
@@ -68,9 +69,9 @@ def globs_of(layout: Layout, config: Config | None = None) -> tuple[str, ...]:
 
 
 def default_include(overrides: dict[str, list[str]] | None = None) -> tuple[str, ...]:
-    """The union of every layout's globs, in registry order (the plain layout first)."""
+    """The union of every layout's globs, in registry order."""
     out: list[str] = []
-    for layout in (FALLBACK, *LAYOUTS[:-1]):
+    for layout in LAYOUTS:
         globs = (overrides or {}).get(layout.name, layout.globs)
         out.extend(g for g in globs if g not in out)
     return tuple(out)
@@ -78,7 +79,7 @@ def default_include(overrides: dict[str, list[str]] | None = None) -> tuple[str,
 
 def layout_for(rel_path: str, config: Config | None = None) -> Layout:
     """The one layout of a workspace-relative spec path."""
-    for layout in LAYOUTS[:-1]:
+    for layout in LAYOUTS:
         if any_match(globs_of(layout, config), rel_path):
             return layout
     return FALLBACK

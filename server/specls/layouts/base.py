@@ -11,13 +11,16 @@ own rules (`check`). A layout is one instance: the parse cache keys on it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from specls.dialect.model import Marker, Requirement, RequirementKind, SpecDocument, Symbols
 from specls.findings import Finding
 from specls.text import Position, Range, utf16_len
+
+# What `expand` returns for a reference to every requirement of its scope ("All requirements").
+EVERY = "*"
 
 
 def span(line_no: int, line: str, start: int, end: int) -> Range:
@@ -45,6 +48,9 @@ class Layout:
     name: ClassVar[str] = ""
     globs: ClassVar[tuple[str, ...]] = ()  # the default include patterns it contributes
     triggers: tuple[Trigger, ...] = ()  # completion triggers
+    # Whether a reference resolves only in its own scope (a feature folder), never
+    # falling back to a definition of the same ID elsewhere.
+    strict_scope: ClassVar[bool] = False
 
     # --- symbols (per section, cached with it; then per document) ---------------------
 
@@ -52,7 +58,9 @@ class Layout:
         """The symbols of one section's own lines (`skip`: lines inside fences)."""
         return Symbols()
 
-    def link(self, sections: Sequence[tuple[Requirement, ...]]) -> list[tuple[Requirement, ...]]:
+    def link(
+        self, path: str, sections: Sequence[tuple[Requirement, ...]]
+    ) -> list[tuple[Requirement, ...]]:
         """Each section's requirements, given the whole document (IDs that need context)."""
         return list(sections)
 
@@ -62,9 +70,25 @@ class Layout:
         """The scope an ID defined or written in `doc_path` belongs to."""
         return doc_path.rpartition("/")[0]
 
-    def expand(self, ref: str) -> list[str]:
-        """The IDs a reference stands for (`4.1-4.3` → 4.1, 4.2, 4.3)."""
+    def base_of(self, doc_path: str) -> str | None:
+        """The scope whose definitions a document changes (an OpenSpec delta's base spec)."""
+        return None
+
+    def expand(self, ref: str, known: Callable[[str], bool] | None = None) -> list[str]:
+        """The IDs a reference stands for (`4.1-4.3` → 4.1, 4.2, 4.3); `EVERY` for all.
+
+        `known(id)` says whether an ID is defined where the reference resolves,
+        for ranges whose ends alone do not say what lies between (`1.2-3.1`).
+        """
         return [ref]
+
+    def parents(self, rid: str) -> list[str]:
+        """IDs whose reference also traces `rid` (Kiro's requirement 3 for criterion 3.2)."""
+        return []
+
+    def referable(self, req: Requirement) -> bool:
+        """Whether a reference can name this definition (a Kiro task's number cannot)."""
+        return True
 
     def must_trace(self, req: Requirement) -> bool:
         """Whether a definition nobody references is worth a SPEC108 note."""

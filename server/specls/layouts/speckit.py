@@ -1,15 +1,17 @@
-"""GitHub Spec Kit: `specs/<NNN-feature>/{spec,plan,tasks}.md` and the constitution.
+"""GitHub Spec Kit: `specs/<NNN-feature>/` (spec, plan, tasks, checklists, contracts…).
 
-Requirements and success criteria are `**FR-001**`, `**SC-001**`,
-`**NFR-001**`; tasks are checkbox lines `- [ ] T001 …` that may name the
-files they touch (`… in src/models/user.py`). Any mention of an ID is a
-trace (`(covers: FR-001)`, a task citing `FR-002`).
+Requirements and success criteria are `**FR-001**:` or `**FR-001:**` list
+items or `### FR-003: Title` headings (`SC-`, `NFR-` alike); user stories are
+`### User Story 1 - Title (Priority: P1)`, cited as `[US1]`; tasks are
+checkbox lines `- [ ] T001 [P] [US1] … in src/models/user.py`. Any mention
+of an ID is a trace (`(covers: FR-001)`, a task citing `FR-002`, a range of
+tasks `T031-T051`). IDs are scoped to the feature folder.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from specls.dialect.model import Marker, Requirement, RequirementKind, Symbols
@@ -21,30 +23,41 @@ _PREFIX = "(?:" + "|".join(PREFIXES) + ")"
 REQUIREMENT_ID = _PREFIX + r"-\d{3,}"
 TASK_ID = r"T\d{3,}"
 
-_DEF = re.compile(r"^\s*(?:[-*+]\s+)?\*\*(" + REQUIREMENT_ID + r")\*\*")
+_DEF = re.compile(r"^\s*(?:[-*+]\s+)?\*\*(" + REQUIREMENT_ID + r"):?\*\*")
+_HEADING_DEF = re.compile(r"^#{1,6}\s+(" + REQUIREMENT_ID + r")\b")
 _REF = re.compile(r"\b" + REQUIREMENT_ID + r"\b")
 _TASK_DEF = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(" + TASK_ID + r")\b")
-_TASK_REF = re.compile(r"\b" + TASK_ID + r"\b")
+_TASK_REF = re.compile(r"\b" + TASK_ID + r"(?:\s*[-–—]\s*" + TASK_ID + r")?\b")
+_TASK_RANGE = re.compile(r"T(\d{3,})-T(\d{3,})")
 _TASK_PATH = re.compile(r"\bin\s+`?((?:[\w.\-]+/)*[\w\-]+\.[A-Za-z0-9]+)`?")
+_STORY_DEF = re.compile(r"^#{1,6}\s+(User Story\s+(\d+))\b")
+_STORY_REF = re.compile(r"\[(US\d+)\]|\bUser Story\s+(\d+)\b")
+_DASH = re.compile(r"\s*[-–—]\s*")
 _RENAMABLE = re.compile(REQUIREMENT_ID + "|" + TASK_ID)
 _REFERENCED = frozenset({RequirementKind.SPECKIT, RequirementKind.TASK, RequirementKind.KIRO})
+_MAX_RANGE = 1000  # a task range longer than this is a typo, not a range
 
 
 class SpecKit(Layout):
     name: ClassVar[str] = "speckit"
     globs: ClassVar[tuple[str, ...]] = (
-        "specs/*/spec.md",
-        "specs/*/plan.md",
-        "specs/*/tasks.md",
+        "specs/*/*.md",
+        "specs/*/checklists/*.md",
+        "specs/*/contracts/*.md",
         "memory/constitution.md",
         ".specify/memory/constitution.md",
     )
+    strict_scope: ClassVar[bool] = True
     triggers: tuple[Trigger, ...] = (
         Trigger(
             re.compile(r"\(covers:\s*(?:[\w.-]+\s*,\s*)*([\w.-]*)$", re.IGNORECASE), _REFERENCED
         ),
         Trigger(re.compile(r"(?<![\w-])(" + _PREFIX + r"-\d*)$"), _REFERENCED),
+        Trigger(re.compile(r"\[(US\d*)$"), frozenset({RequirementKind.STORY})),
     )
+
+    def __init__(self, stories: bool = True) -> None:
+        self.stories = stories  # user stories and their [US1] citations
 
     def scan(self, lines: Sequence[str], skip: frozenset[int]) -> Symbols:
         requirements: list[Requirement] = []
@@ -54,7 +67,7 @@ class SpecKit(Layout):
             if line_no in skip:
                 continue
             defined: tuple[int, int] | None = None
-            if d := _DEF.match(line):
+            if d := _DEF.match(line) or _HEADING_DEF.match(line):
                 defined = d.span(1)
                 requirements.append(definition(line_no, line, d, RequirementKind.SPECKIT))
             elif d := _TASK_DEF.match(line):
@@ -62,11 +75,40 @@ class SpecKit(Layout):
                 requirements.append(definition(line_no, line, d, RequirementKind.TASK))
                 for p in _TASK_PATH.finditer(line):
                     paths.append(Marker(p.group(1), span(line_no, line, *p.span(1))))
-            for pattern in (_REF, _TASK_REF):
-                for r in pattern.finditer(line):
-                    if r.span() != defined:
-                        refs.append(Marker(r.group(0), span(line_no, line, *r.span())))
+            elif self.stories and (d := _STORY_DEF.match(line)):
+                defined = d.span(1)
+                rng = span(line_no, line, *d.span(1))
+                requirements.append(
+                    Requirement("US" + d.group(2), RequirementKind.STORY, rng, line.strip())
+                )
+            for r in _REF.finditer(line):
+                if r.span() != defined:
+                    refs.append(Marker(r.group(0), span(line_no, line, *r.span())))
+            for r in _TASK_REF.finditer(line):
+                if r.span() != defined:
+                    text = _DASH.sub("-", r.group(0))
+                    refs.append(Marker(text, span(line_no, line, *r.span())))
+            for r in _STORY_REF.finditer(line) if self.stories else ():
+                if r.span(1) != defined and r.span() != defined:
+                    group = 1 if r.group(1) else 0
+                    text = r.group(1) or "US" + r.group(2)
+                    refs.append(Marker(text, span(line_no, line, *r.span(group))))
+        refs.sort(key=lambda m: (m.range.start, m.range.end))
         return Symbols(tuple(requirements), tuple(refs), tuple(paths))
+
+    def scope(self, doc_path: str) -> str:
+        parts = doc_path.split("/")
+        if len(parts) > 2 and parts[0] == "specs":
+            return "/".join(parts[:2])
+        return doc_path.rpartition("/")[0]
+
+    def expand(self, ref: str, known: Callable[[str], bool] | None = None) -> list[str]:
+        if m := _TASK_RANGE.fullmatch(ref):
+            lo, hi = int(m.group(1)), int(m.group(2))
+            if lo <= hi and hi - lo <= _MAX_RANGE:
+                width = len(m.group(1))
+                return [f"T{i:0{width}d}" for i in range(lo, hi + 1)]
+        return [ref]
 
     def must_trace(self, req: Requirement) -> bool:
         return req.kind is RequirementKind.SPECKIT
@@ -75,4 +117,6 @@ class SpecKit(Layout):
         return _RENAMABLE.fullmatch(rid) is not None
 
     def noun(self, req: Requirement) -> str:
-        return "task" if req.kind is RequirementKind.TASK else "requirement"
+        if req.kind is RequirementKind.TASK:
+            return "task"
+        return "user story" if req.kind is RequirementKind.STORY else "requirement"

@@ -1,14 +1,15 @@
 """The plain specls layout: `**/*.spec.md`, and any included file no other layout claims.
 
-A specls spec may use any tool's IDs (a `**FR-001**` list, a Kiro
-`### Requirement 1`, an OpenSpec `### Requirement: name`) and trace them with
-`(covers: FR-001)`; the tools' own rules (OpenSpec's SHALL/Scenario) are not
-applied.
+A specls spec may use any tool's IDs (a `**FR-001**` list, tasks `T001`, a
+Kiro `### Requirement 1`, an OpenSpec `### Requirement: name`) and trace them
+with `(covers: FR-001)`; the tools' own rules (OpenSpec's SHALL/Scenario and
+deltas) are not applied, and IDs are scoped by directory, falling back to
+the whole workspace.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar, TypeVar
 
 from specls.dialect.model import Marker, Requirement, Symbols
@@ -23,7 +24,7 @@ class Specls(Layout):
     globs: ClassVar[tuple[str, ...]] = ("**/*.spec.md",)
 
     def __init__(self) -> None:
-        self.parts: tuple[Layout, ...] = (SpecKit(), Kiro(), OpenSpec())
+        self.parts: tuple[Layout, ...] = (SpecKit(stories=False), Kiro(), OpenSpec())
         self.triggers = tuple(t for p in self.parts for t in p.triggers)
 
     def scan(self, lines: Sequence[str], skip: frozenset[int]) -> Symbols:
@@ -34,18 +35,26 @@ class Specls(Layout):
             _in_order([m for s in found for m in s.paths]),
         )
 
-    def link(self, sections: Sequence[tuple[Requirement, ...]]) -> list[tuple[Requirement, ...]]:
+    def link(
+        self, path: str, sections: Sequence[tuple[Requirement, ...]]
+    ) -> list[tuple[Requirement, ...]]:
         out = list(sections)
         for p in self.parts:
-            out = p.link(out)
+            out = p.link(path, out)
         return out
 
-    def expand(self, ref: str) -> list[str]:
+    def expand(self, ref: str, known: Callable[[str], bool] | None = None) -> list[str]:
         for p in self.parts:
-            ids = p.expand(ref)
+            ids = p.expand(ref, known)
             if ids != [ref]:
                 return ids
         return [ref]
+
+    def parents(self, rid: str) -> list[str]:
+        return [p for part in self.parts for p in part.parents(rid)]
+
+    def referable(self, req: Requirement) -> bool:
+        return all(p.referable(req) for p in self.parts)
 
     def must_trace(self, req: Requirement) -> bool:
         return any(p.must_trace(req) for p in self.parts)
