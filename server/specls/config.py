@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from specls import layouts
+from specls.findings import Code
 from specls.layouts import default_include
 
 # The union of the layouts' globs (`specls.layouts`): `**/*.spec.md`, Spec Kit, Kiro, OpenSpec.
@@ -53,6 +54,10 @@ class Config(BaseModel):
     exclude: list[str] = Field(default_factory=list)
     # Globs per layout, replacing its own: `[layouts] openspec = ["design/**/spec.md"]`.
     layouts: dict[str, list[str]] = Field(default_factory=dict)
+    # Severity per finding code: `[rules] SPEC108 = "off"` (or error/warning/info/hint).
+    rules: dict[str, Literal["error", "warning", "info", "hint", "off"]] = Field(
+        default_factory=dict
+    )
     generator: str = "tangle"
     generators: dict[str, GeneratorConfig] = Field(default_factory=dict)
     max_file_size: int = 10_000_000
@@ -68,6 +73,15 @@ class Config(BaseModel):
         ):
             return {**data, "include": list(default_include(data["layouts"]))}
         return data
+
+    @field_validator("rules")
+    @classmethod
+    def _known_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        known = {c.value for c in Code}
+        for code in value:
+            if code not in known:
+                raise ValueError(f"unknown finding code '{code}' (see docs/findings.md)")
+        return value
 
     @field_validator("layouts")
     @classmethod

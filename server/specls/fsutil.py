@@ -17,6 +17,12 @@ def fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def stage_file(path: Path, data: bytes) -> Path:
     """Write `data` to a temp file beside `path` (same filesystem, so rename is atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -28,6 +34,8 @@ def stage_file(path: Path, data: bytes) -> Path:
             os.fsync(f.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:  # mkstemp makes 0600; a new file gets what the user's umask gives
+            os.chmod(tmp, 0o666 & ~_umask())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from specls.dialect import Directive, DirectiveKind, Marker, Requirement, Section, SpecDocument
 from specls.layouts import layout_for, layout_of
+from specls.layouts.base import EVERY
 from specls.status import Analysis, OutputStatus, UnitStatus
 from specls.text import Position, Range
 from specls.workspace import Workspace, resolve_path
@@ -122,12 +123,13 @@ def _scope(doc: SpecDocument) -> str:
 
 
 def _all_requirements(ws: Workspace, rid: str) -> list[Place]:
+    """Every definition a reference can name `rid` by (not a Kiro task's number)."""
     return [
         Place(doc, s, r.range, r.text)
         for doc in sorted(ws.docs.values(), key=lambda d: d.path)
         for s in doc.sections
         for r in s.requirements
-        if r.id == rid
+        if r.id == rid and layout_of(doc).referable(r)
     ]
 
 
@@ -140,12 +142,24 @@ def requirement_statement(rid: str, line: str) -> str:
 
 
 def requirement_definitions(ws: Workspace, rid: str, from_path: str | None = None) -> list[Place]:
-    """Where `rid` is defined: in the scope of `from_path` when it has one, else everywhere."""
+    """Where `rid` is defined, as seen from `from_path`.
+
+    In its own scope first; from an OpenSpec delta, the base spec it changes;
+    then anywhere, unless its layout scopes IDs strictly (a Spec Kit or Kiro
+    feature folder never resolves into another feature).
+    """
     found = _all_requirements(ws, rid)
-    if from_path is not None:
-        scope = requirement_scope(from_path, ws)
-        local = [p for p in found if _scope(p.doc) == scope]
-        return local or found
+    if from_path is None:
+        return found
+    doc = ws.docs.get(from_path)
+    layout = layout_of(doc) if doc is not None else layout_for(from_path, ws.config)
+    scope = layout.scope(from_path)
+    base = layout.base_of(from_path)
+    if base is not None and (changed := [p for p in found if _scope(p.doc) == base]):
+        return changed
+    local = [p for p in found if _scope(p.doc) == scope]
+    if local or layout.strict_scope:
+        return local
     return found
 
 
@@ -153,18 +167,32 @@ def requirement_traces(ws: Workspace, rid: str, scope: str | None = None) -> lis
     """Every reference to `rid` (ranges like `4.1-4.3` expanded by the document's layout).
 
     With `scope`, only the references that resolve to the definition in that
-    scope: those written in the same scope, or where their own scope has none.
+    scope: those written in the same scope, or where their own scope has none
+    and their layout lets them look further; and the OpenSpec deltas that
+    change it.
     """
     defined = {_scope(p.doc) for p in _all_requirements(ws, rid)}
     found: list[Place] = []
     for doc in sorted(ws.docs.values(), key=lambda d: d.path):
         layout = layout_of(doc)
         here = layout.scope(doc.path)
-        if scope is not None and here != scope and here in defined:
+        if scope is not None and layout.base_of(doc.path) == scope:
+            found += [
+                Place(doc, s, r.range, r.text)
+                for s in doc.sections
+                for r in s.requirements
+                if r.id == rid
+            ]
+        if scope is not None and here != scope and (here in defined or layout.strict_scope):
             continue
+
+        def known(other: str, here: str = here) -> bool:
+            return any(_scope(p.doc) == here for p in _all_requirements(ws, other))
+
         for s in doc.sections:
             for m in s.requirement_refs:
-                if rid in layout.expand(m.text):
+                ids = layout.expand(m.text, known)
+                if rid in ids or EVERY in ids or any(p in ids for p in layout.parents(rid)):
                     found.append(Place(doc, s, m.range, m.text))
     return found
 

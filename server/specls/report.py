@@ -39,6 +39,9 @@ def as_text(findings: Sequence[Finding], prefix: str) -> str:
             f"{prefix}{f.path}:{pos.line + 1}:{pos.character + 1}: {f.severity.value}"
             f" {f.code.value} {f.message}"
         )
+        for r in f.related:  # e.g. where a duplicate was first defined
+            at = r.range.start
+            lines.append(f"  {prefix}{r.path}:{at.line + 1}:{at.character + 1}: {r.message}")
     return "\n".join(lines)
 
 
@@ -56,6 +59,20 @@ def as_json(findings: Sequence[Finding], prefix: str) -> str:
                 },
                 "unit": f.unit,
                 "output": f.output,
+                "related": [
+                    {
+                        "path": prefix + r.path,
+                        "range": {
+                            "start": {
+                                "line": r.range.start.line,
+                                "character": r.range.start.character,
+                            },
+                            "end": {"line": r.range.end.line, "character": r.range.end.character},
+                        },
+                        "message": r.message,
+                    }
+                    for r in f.related
+                ],
             }
             for f in findings
         ],

@@ -10,22 +10,26 @@ from specls.status import Analysis, analyze
 from specls.workspace import Workspace
 
 ROOT_MARKERS = ("spec.lock", "specls.toml")
+# Where a project starts when it has no specls file: its repository, its Python
+# project, or the folder of the spec tool it uses.
+PROJECT_MARKERS = (".git", "pyproject.toml", ".kiro", ".specify", "openspec")
 
 
 def find_root(start: Path) -> Path:
-    """The nearest directory at or above `start` with a spec.lock or specls.toml.
+    """The workspace root for a path given on the command line.
 
-    Without one, a directory named explicitly is the root; a file's root is
-    the enclosing git repository, else its directory.
+    The nearest directory at or above `start` with a spec.lock or specls.toml;
+    else the nearest with a `.git`, `pyproject.toml`, `.kiro`, `.specify` or
+    `openspec/` (so `specls check specs/001-x` checks the project, not a
+    folder where no layout glob matches); else `start` (a file: its folder).
     """
     start = start.resolve()
     here = start if start.is_dir() else start.parent
-    for d in (here, *here.parents):
-        if any((d / m).exists() for m in ROOT_MARKERS):
-            return d
-    if start.is_dir():
-        return start
-    return next((d for d in (here, *here.parents) if (d / ".git").exists()), here)
+    for markers in (ROOT_MARKERS, PROJECT_MARKERS):
+        for d in (here, *here.parents):
+            if any((d / m).exists() for m in markers):
+                return d
+    return here
 
 
 @dataclass

@@ -20,6 +20,7 @@ from specls.checks import check_structure, expand_requirement_ref
 from specls.findings import Finding
 from specls.freshness import Freshness
 from specls.outputs import OutputReader
+from specls.rules import tune
 from specls.units import Graph
 from specls.workspace import Workspace
 
@@ -49,12 +50,16 @@ def analyze(
     units = fresh.freshness()
     fresh.check_described()
     orphans = fresh.check_orphans()
-    findings = [
-        *ws.problems,
-        *ws.unreadable.values(),
-        *check_structure(ws, reader, graph),
-        *fresh.findings,
-    ]
+    findings = tune(
+        [
+            *ws.problems,
+            *ws.unreadable.values(),
+            *check_structure(ws, reader, graph),
+            *fresh.findings,
+        ],
+        ws.config.rules,
+        ws.docs,
+    )
     return Analysis(
         units=units,
         findings=tuple(sorted(findings, key=Finding.sort_key)),
