@@ -10,6 +10,7 @@ referenced file exists); freshness is in `freshness.py`.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from specls import code, layouts
@@ -110,6 +111,8 @@ class StructureChecks(Collector):
                     d.target_range,
                 )
             return  # a missing output is a freshness status, not a broken link
+        if d.kind is DirectiveKind.USE and _is_package(d.path) and not self.reader.exists(resolved):
+            return  # `[@use](python-dotenv)`: a package the generator uses, not a file
         if not self.reader.exists(resolved):
             self.add(
                 Code.BROKEN_FILE_REF,
@@ -219,7 +222,7 @@ class StructureChecks(Collector):
                         self.add(
                             Code.BROKEN_REQUIREMENT_REF,
                             Severity.WARNING,
-                            f"no requirement {missing[0]} is defined{where}"
+                            f"no {layout.noun_of(missing[0])} {missing[0]} is defined{where}"
                             if len(missing) == 1
                             else f"no requirements {', '.join(missing)} are defined{where}",
                             doc.path,
@@ -259,6 +262,14 @@ class StructureChecks(Collector):
                 doc.path,
                 directive.target_range if directive else section.heading_range,
             )
+
+
+_PACKAGE = re.compile(r"@[a-z0-9][\w.-]*/[a-z0-9][\w.-]*|[A-Za-z0-9][\w-]*")
+
+
+def _is_package(path: str) -> bool:
+    """A bare name (`python-dotenv`, `@scope/pkg`) rather than a path to a file."""
+    return _PACKAGE.fullmatch(path) is not None
 
 
 def expand_requirement_ref(text: str, layout: Layout | None = None) -> list[str]:

@@ -103,7 +103,11 @@ class Layout:
         return False
 
     def noun(self, req: Requirement) -> str:
-        """What to call the symbol in a message: requirement, criterion, task."""
+        """What to call the symbol in a message: requirement, task, user story."""
+        return self.noun_of(req.id)
+
+    def noun_of(self, rid: str) -> str:
+        """What to call an ID nobody defines, from its shape alone."""
         return "requirement"
 
     # --- rules -------------------------------------------------------------------------

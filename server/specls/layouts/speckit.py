@@ -116,7 +116,7 @@ class SpecKit(Layout):
     def renamable(self, rid: str) -> bool:
         return _RENAMABLE.fullmatch(rid) is not None
 
-    def noun(self, req: Requirement) -> str:
-        if req.kind is RequirementKind.TASK:
+    def noun_of(self, rid: str) -> str:
+        if re.fullmatch(TASK_ID, rid):
             return "task"
-        return "user story" if req.kind is RequirementKind.STORY else "requirement"
+        return "user story" if rid.startswith("US") else "requirement"

@@ -65,8 +65,8 @@ class Specls(Layout):
     def renamable(self, rid: str) -> bool:
         return any(p.renamable(rid) for p in self.parts)
 
-    def noun(self, req: Requirement) -> str:
-        return self.parts[0].noun(req)
+    def noun_of(self, rid: str) -> str:
+        return self.parts[0].noun_of(rid)
 
 
 _Placed = TypeVar("_Placed", Requirement, Marker)
