@@ -224,12 +224,18 @@ class StructureChecks(Collector):
                             Severity.WARNING,
                             f"no {layout.noun_of(missing[0])} {missing[0]} is defined{where}"
                             if len(missing) == 1
-                            else f"no requirements {', '.join(missing)} are defined{where}",
+                            else f"no {layout.noun_of(missing[0])}s {', '.join(missing)} are"
+                            f" defined{where}",
                             doc.path,
                             m.range,
                         )
+        # A feature whose files never cite a requirement ID traces by user story, not
+        # by ID: "never referenced" would be noise on each of its requirements.
+        tracing = {s for (s, rid) in refs if defined[(s, rid)][2].must_trace(defined[(s, rid)][1])}
         for (scope, rid), (path, r, layout) in defined.items():
             if not layout.must_trace(r) or scope in everything:
+                continue
+            if layout.strict_scope and scope not in tracing:
                 continue
             if (scope, rid) in refs or any((scope, p) in refs for p in layout.parents(rid)):
                 continue

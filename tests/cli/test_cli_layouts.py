@@ -172,7 +172,7 @@ def test_speckit_text_output_shows_the_first_definition(tmp_path: Path) -> None:
     ]
     assert proc.stderr.strip() == (
         "2 problem(s) (1 error, 1 warning, 0 notes) in 9 documents, 19 requirements,"
-        " 22 traces, 0 unit(s)"
+        " 20 traces, 0 unit(s)"
     )
 
 

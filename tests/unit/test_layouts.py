@@ -150,8 +150,8 @@ def test_what_may_be_renamed_and_what_must_be_traced() -> None:
     speckit, kiro, openspec = by_name("speckit"), by_name("kiro"), by_name("openspec")
     assert speckit.renamable("FR-001") and speckit.renamable("T012")
     assert not kiro.renamable("1.2") and not openspec.renamable("Login")
-    req = parse_document("specs/001-a/spec.md", "- **SC-002**: fast\n- [ ] T001 x\n")
-    sc, task = req.sections[0].requirements
+    [sc] = parse_document("specs/001-a/spec.md", "- **SC-002**: fast\n").sections[0].requirements
+    [task] = parse_document("specs/001-a/tasks.md", "- [ ] T001 x\n").sections[0].requirements
     assert speckit.must_trace(sc) and not speckit.must_trace(task)
     assert (speckit.noun(sc), speckit.noun(task)) == ("requirement", "task")
 
@@ -227,3 +227,218 @@ def test_a_task_defined_twice_is_called_a_task(tmp_path: Path) -> None:
         "2:6-2:10",
         [("specs/001-a/tasks.md", "1:6-1:10", "first definition")],
     )
+
+
+# --- Kiro, as real projects write it ------------------------------------------------------
+
+
+def _ids(path: str, text: str) -> list[tuple[str, str, str]]:
+    doc = parse_document(path, text)
+    return [(r.id, r.kind.value, str(r.range)) for s in doc.sections for r in s.requirements]
+
+
+def _refs(path: str, text: str) -> list[tuple[str, str]]:
+    doc = parse_document(path, text)
+    return [(m.text, str(m.range)) for s in doc.sections for m in s.requirement_refs]
+
+
+def test_kiro_every_numbered_item_under_acceptance_criteria_is_a_criterion() -> None:
+    text = (
+        "### Requirement 1\n"
+        "#### Acceptance Criteria\n"
+        "1. The parser SHALL keep «ünïcode» 🎉\n"
+        "2. A unit test SHALL cover it\n"
+        "   1. nested detail is not a criterion\n"
+        "### Requirement 2\n"
+        "**Acceptance Criteria:**\n"
+        "1. when lower-case, still a criterion\n"
+    )
+    assert _ids(".kiro/specs/f/requirements.md", text) == [
+        ("1", "kiro", "0:16-0:17"),
+        ("1.1", "kiro", "2:0-2:1"),
+        ("1.2", "kiro", "3:0-3:1"),
+        ("2", "kiro", "5:16-5:17"),
+        ("2.1", "kiro", "7:0-7:1"),
+    ]
+
+
+def test_kiro_only_requirements_md_defines_and_only_tasks_md_has_tasks() -> None:
+    heading = "### Requirement 7's two layers\n1. WHEN x THE SYSTEM SHALL y\n- [ ] 1.1 Build\n"
+    assert _ids(".kiro/specs/f/design.md", heading) == []
+    assert _ids(
+        ".kiro/specs/f/tasks.md", "- [ ] 1. Set up\n- [x] 1.1 Done\n- [ ]* 1.2 Optional\n"
+    ) == [
+        ("1", "task", "0:6-0:7"),
+        ("1.1", "task", "1:6-1:9"),
+        ("1.2", "task", "2:7-2:10"),
+    ]
+
+
+def test_kiro_trailers_validates_wrapped_and_ranges() -> None:
+    text = (
+        "- [ ] 2. Sessions\n"
+        "  - _Requirements: 1.4–2.1, 2.2,\n"
+        "    2.3_\n"
+        "  - **Validates: Requirements 1.3**\n"
+        "  - _Requirements: All requirements 1-31_\n"
+        "  - _Requirements: All_\n"
+    )
+    assert _refs(".kiro/specs/f/tasks.md", text) == [
+        ("1.4-2.1", "1:19-1:26"),
+        ("2.2", "1:28-1:31"),
+        ("2.3", "2:4-2:7"),
+        ("1.3", "3:30-3:33"),
+        ("1-31", "4:36-4:40"),
+        ("All", "5:19-5:22"),
+    ]
+
+
+def test_kiro_a_range_across_majors_uses_what_is_defined() -> None:
+    known = {"4.1", "4.2", "4.3", "6.1", "6.2"}.__contains__
+    assert by_name("kiro").expand("4.2-6.1", known) == ["4.2", "4.3", "5", "6.1"]
+    assert by_name("kiro").parents("4.2") == ["4"]
+
+
+def _ws(tmp_path: Path, files: dict[str, str]) -> Workspace:
+    write_tree(tmp_path, files)
+    return Workspace.load(tmp_path)
+
+
+KIRO_REQS = "### Requirement 1\n#### Acceptance Criteria\n1. The A SHALL b\n2. The C SHALL d\n"
+
+
+def test_kiro_ids_are_scoped_to_their_feature(tmp_path: Path) -> None:
+    from specls.query import requirement_definitions, requirement_uses
+
+    ws = _ws(
+        tmp_path,
+        {
+            ".kiro/specs/a/requirements.md": KIRO_REQS,
+            ".kiro/specs/a/tasks.md": "- [ ] 1. X\n  - _Requirements: 1_\n",
+            ".kiro/specs/b/requirements.md": "# Nothing yet\n",
+            ".kiro/specs/b/tasks.md": "- [ ] 1. Y\n  - _Requirements: 1.1_\n",
+        },
+    )
+    assert requirement_definitions(ws, "1.1", ".kiro/specs/b/tasks.md") == []
+    [here] = requirement_definitions(ws, "1.1", ".kiro/specs/a/tasks.md")
+    assert here.doc.path == ".kiro/specs/a/requirements.md"
+    uses = requirement_uses(ws, "1.2", ".kiro/specs/a/requirements.md")
+    assert [(u.doc.path, u.text) for u in uses] == [(".kiro/specs/a/tasks.md", "1")]
+    found = rows(analysis(tmp_path).findings)
+    assert found == [
+        ("SPEC109", "warning", ".kiro/specs/b/tasks.md", "1:19-1:22"),
+    ]
+
+
+# --- Spec Kit ------------------------------------------------------------------------------
+
+
+def test_speckit_definition_forms() -> None:
+    text = (
+        "- **FR-001:** colon inside\n"
+        "- **FR-002**: colon outside\n"
+        "- FR-003: plain\n"
+        "- FR-004 (Binding): labelled\n"
+        "### FR-005: As a heading\n"
+        "- FR-006 and FR-007 are mentioned, not defined\n"
+        "### User Story 1 - Albums (Priority: P1)\n"
+    )
+    assert [i[0] for i in _ids("specs/001-a/spec.md", text)] == [
+        "FR-001",
+        "FR-002",
+        "FR-003",
+        "FR-004",
+        "FR-005",
+        "US1",
+    ]
+    # A checklist quoting a definition does not define it again.
+    assert _ids("specs/001-a/checklists/requirements.md", text) == []
+
+
+def test_speckit_references_stories_and_ranges() -> None:
+    line = "- [ ] T031 [P] [US2] after T010-T012 (FR-054 through FR-056, SC–001)\n"
+    assert _refs("specs/001-a/tasks.md", line) == [
+        ("US2", "0:16-0:19"),
+        ("T010-T012", "0:27-0:36"),
+        ("FR-054-FR-056", "0:38-0:59"),
+    ]
+    speckit = by_name("speckit")
+    assert speckit.expand("T010-T012") == ["T010", "T011", "T012"]
+    assert speckit.expand("T010-T013", {"T010", "T013"}.__contains__) == ["T010", "T013"]
+
+
+def test_speckit_untraced_only_in_features_that_trace_by_id(tmp_path: Path) -> None:
+    spec = "- **FR-001**: a\n- **FR-002**: b\n"
+    _ws(
+        tmp_path,
+        {
+            "specs/001-a/spec.md": spec,
+            "specs/001-a/checklists/requirements.md": "- [x] CHK001 [Spec §FR-001]\n",
+            "specs/002-b/spec.md": spec,
+            "specs/002-b/tasks.md": "- [ ] T001 [US1] by story only\n",
+        },
+    )
+    assert rows(analysis(tmp_path).findings) == [
+        ("SPEC108", "info", "specs/001-a/spec.md", "1:4-1:10"),
+        ("SPEC109", "warning", "specs/002-b/tasks.md", "0:12-0:15"),
+    ]
+
+
+# --- OpenSpec deltas -----------------------------------------------------------------------
+
+
+def test_openspec_deltas_resolve_to_the_base_spec(tmp_path: Path) -> None:
+    from specls.query import requirement_definitions, requirement_traces
+
+    base = "## Requirements\n### Requirement: Login\nIt SHALL.\n#### Scenario: s\n- ok\n"
+    delta = "## MODIFIED Requirements\n### Requirement: Login\nIt SHALL more.\n#### Scenario: t\n"
+    ws = _ws(
+        tmp_path,
+        {
+            "openspec/specs/auth/spec.md": base,
+            "openspec/changes/c1/specs/auth/spec.md": delta,
+            "openspec/changes/archive/c0/specs/auth/spec.md": delta,
+        },
+    )
+    [d] = requirement_definitions(ws, "Login", "openspec/changes/c1/specs/auth/spec.md")
+    assert d.doc.path == "openspec/specs/auth/spec.md"
+    deltas = requirement_traces(ws, "Login", "openspec/specs/auth")
+    assert [(t.doc.path, str(t.range)) for t in deltas] == [
+        ("openspec/changes/c1/specs/auth/spec.md", "1:17-1:22")
+    ]
+
+
+# --- clarifications and inline disables ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "open_"),
+    [
+        ("Pay by [NEEDS CLARIFICATION: card only?]", True),
+        ("- [ ] Decide [NEEDS CLARIFICATION: who?]", True),
+        ("- [x] No [NEEDS CLARIFICATION] markers remain", False),
+        ("Use [NEEDS CLARIFICATION: specific question] for unknowns", False),
+        ("Only mark with [NEEDS CLARIFICATION: question] if", False),
+        ("Quoted `[NEEDS CLARIFICATION: x]` in code", False),
+        ("<!-- [NEEDS CLARIFICATION: hidden] -->", False),
+    ],
+)
+def test_clarification_markers_that_are_only_mentioned(line: str, open_: bool) -> None:
+    doc = parse_document("specs/001-a/spec.md", "# A\n" + line + "\n")
+    assert bool(doc.sections[1].clarifications) is open_
+
+
+def test_inline_disable_on_a_line_and_on_the_block_below(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "a.spec.md": "# A\n"
+            "x [NEEDS CLARIFICATION: one] <!-- specls-disable SPEC107 -->\n"
+            "<!-- specls-disable -->\n"
+            "y [NEEDS CLARIFICATION: two]\n"
+            "z [NEEDS CLARIFICATION: three]\n"
+            "\n"
+            "w [NEEDS CLARIFICATION: four] <!-- specls-disable SPEC108 -->\n"
+        },
+    )
+    assert rows(analysis(tmp_path).findings) == [("SPEC107", "warning", "a.spec.md", "6:2-6:29")]

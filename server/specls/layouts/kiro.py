@@ -20,7 +20,7 @@ from specls.layouts.base import EVERY, Layout, Trigger, definition, span
 
 _REQ = re.compile(r"^#{1,6}\s+Requirement\s+(\d+)\b")
 _CRITERIA_LABEL = re.compile(r"^\s*(?:#{1,6}\s+|\*\*|__)?Acceptance Criteria\b", re.IGNORECASE)
-_NUMBERED = re.compile(r"^ {0,3}(\d+)[.)]\s+\S")
+_NUMBERED = re.compile(r"^ ?(\d+)[.)]\s+\S")  # top level only: nested lists are details
 _EARS = re.compile(r"^\s*(\d+)\.\s+(?:WHEN|IF|WHILE|WHERE|THE)\b")
 _TASK = re.compile(r"^\s*[-*+]\s+\[[ xX~-]\]\*?\s+(\d+(?:\.\d+)*)\.?(?=\s)")
 # `_Requirements: 1.1_`, `**Validates: Requirements 1.3**`, `_Validates: Requirements 2_`.

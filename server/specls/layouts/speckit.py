@@ -23,15 +23,23 @@ _PREFIX = "(?:" + "|".join(PREFIXES) + ")"
 REQUIREMENT_ID = _PREFIX + r"-\d{3,}"
 TASK_ID = r"T\d{3,}"
 
-_DEF = re.compile(r"^\s*(?:[-*+]\s+)?\*\*(" + REQUIREMENT_ID + r"):?\*\*")
+# `- **FR-001**: …`, `- **FR-001:** …`, `- FR-001: …`, `- FR-001 (Label): …`, `**FR-001** …`
+_DEF = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:\*\*(" + REQUIREMENT_ID + r"):?\*\*|(" + REQUIREMENT_ID + r")(?=\s*[:(]))"
+)
 _HEADING_DEF = re.compile(r"^#{1,6}\s+(" + REQUIREMENT_ID + r")\b")
-_REF = re.compile(r"\b" + REQUIREMENT_ID + r"\b")
+# `FR-001`, and ranges `FR-054 through FR-069`, `SC-001 to SC-008`, `FR-001–FR-005`.
+_REF = re.compile(
+    r"\b" + REQUIREMENT_ID + r"(?:\s*(?:[-–—]|\bthrough\b|\bto\b)\s*" + REQUIREMENT_ID + r")?\b"
+)
+_THROUGH = re.compile(r"\s*(?:[-–—]|through|to)\s*(?=" + REQUIREMENT_ID + ")")
+_ID_RANGE = re.compile(r"(" + _PREFIX + r")-(\d{3,})-(" + _PREFIX + r")-(\d{3,})")
 _TASK_DEF = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(" + TASK_ID + r")\b")
 _TASK_REF = re.compile(r"\b" + TASK_ID + r"(?:\s*[-–—]\s*" + TASK_ID + r")?\b")
 _TASK_RANGE = re.compile(r"T(\d{3,})-T(\d{3,})")
 _TASK_PATH = re.compile(r"\bin\s+`?((?:[\w.\-]+/)*[\w\-]+\.[A-Za-z0-9]+)`?")
 _STORY_DEF = re.compile(r"^#{1,6}\s+(User Story\s+(\d+))\b")
-_STORY_REF = re.compile(r"\[(US\d+)\]|\bUser Story\s+(\d+)\b")
+_STORY_REF = re.compile(r"\[(US\d+)\]")
 _DASH = re.compile(r"\s*[-–—]\s*")
 _RENAMABLE = re.compile(REQUIREMENT_ID + "|" + TASK_ID)
 _REFERENCED = frozenset({RequirementKind.SPECKIT, RequirementKind.TASK, RequirementKind.KIRO})
@@ -68,8 +76,9 @@ class SpecKit(Layout):
                 continue
             defined: tuple[int, int] | None = None
             if d := _DEF.match(line) or _HEADING_DEF.match(line):
-                defined = d.span(1)
-                requirements.append(definition(line_no, line, d, RequirementKind.SPECKIT))
+                group = 1 if d.group(1) else 2
+                defined = d.span(group)
+                requirements.append(definition(line_no, line, d, RequirementKind.SPECKIT, group))
             elif d := _TASK_DEF.match(line):
                 defined = d.span(1)
                 requirements.append(definition(line_no, line, d, RequirementKind.TASK))
@@ -83,18 +92,34 @@ class SpecKit(Layout):
                 )
             for r in _REF.finditer(line):
                 if r.span() != defined:
-                    refs.append(Marker(r.group(0), span(line_no, line, *r.span())))
+                    text = _THROUGH.sub("-", r.group(0))
+                    refs.append(Marker(text, span(line_no, line, *r.span())))
             for r in _TASK_REF.finditer(line):
                 if r.span() != defined:
                     text = _DASH.sub("-", r.group(0))
                     refs.append(Marker(text, span(line_no, line, *r.span())))
             for r in _STORY_REF.finditer(line) if self.stories else ():
-                if r.span(1) != defined and r.span() != defined:
-                    group = 1 if r.group(1) else 0
-                    text = r.group(1) or "US" + r.group(2)
-                    refs.append(Marker(text, span(line_no, line, *r.span(group))))
+                refs.append(Marker(r.group(1), span(line_no, line, *r.span(1))))
         refs.sort(key=lambda m: (m.range.start, m.range.end))
         return Symbols(tuple(requirements), tuple(refs), tuple(paths))
+
+    def link(
+        self, path: str, sections: Sequence[tuple[Requirement, ...]]
+    ) -> list[tuple[Requirement, ...]]:
+        """In a feature folder, `spec.md` defines requirements and stories, `tasks.md` tasks.
+
+        A checklist, a review or a progress note repeating `- **FR-001**: …` or
+        `- [x] T001 …` quotes them; it does not define them again.
+        """
+        if path.endswith(".spec.md"):
+            return list(sections)
+        name = path.rpartition("/")[2]
+        keep = {
+            RequirementKind.SPECKIT: name == "spec.md",
+            RequirementKind.STORY: name == "spec.md",
+            RequirementKind.TASK: name == "tasks.md",
+        }
+        return [tuple(r for r in reqs if keep.get(r.kind, True)) for reqs in sections]
 
     def scope(self, doc_path: str) -> str:
         parts = doc_path.split("/")
@@ -103,11 +128,19 @@ class SpecKit(Layout):
         return doc_path.rpartition("/")[0]
 
     def expand(self, ref: str, known: Callable[[str], bool] | None = None) -> list[str]:
+        if (m := _ID_RANGE.fullmatch(ref)) and m.group(1) == m.group(3):
+            lo, hi = int(m.group(2)), int(m.group(4))
+            if lo <= hi and hi - lo <= _MAX_RANGE:
+                width = len(m.group(2))
+                ids = [f"{m.group(1)}-{i:0{width}d}" for i in range(lo, hi + 1)]
+                return [t for t in ids if known is None or t in (ids[0], ids[-1]) or known(t)]
         if m := _TASK_RANGE.fullmatch(ref):
             lo, hi = int(m.group(1)), int(m.group(2))
             if lo <= hi and hi - lo <= _MAX_RANGE:
                 width = len(m.group(1))
-                return [f"T{i:0{width}d}" for i in range(lo, hi + 1)]
+                ids = [f"T{i:0{width}d}" for i in range(lo, hi + 1)]
+                # Only the ends must exist: a range spans tasks removed since.
+                return [t for t in ids if known is None or t in (ids[0], ids[-1]) or known(t)]
         return [ref]
 
     def must_trace(self, req: Requirement) -> bool:
