@@ -192,7 +192,12 @@ def requirement_traces(ws: Workspace, rid: str, scope: str | None = None) -> lis
         for s in doc.sections:
             for m in s.requirement_refs:
                 ids = layout.expand(m.text, known)
-                if rid in ids or EVERY in ids or any(p in ids for p in layout.parents(rid)):
+                if (
+                    rid in ids
+                    or EVERY in ids
+                    or any(p in ids for p in layout.parents(rid))
+                    or any(rid in layout.parents(i) for i in ids)  # 1.1-1.6 trace requirement 1
+                ):
                     found.append(Place(doc, s, m.range, m.text))
     return found
 

@@ -317,3 +317,20 @@ def test_a_bad_rule_is_a_config_error_with_its_line(tmp_path: Path, bad: str, me
     proc = run_specls("check", cwd=root)
     assert proc.returncode == 2
     assert proc.stderr.startswith("specls: specls.toml:" + message)
+
+
+def test_tessl_target_outputs_are_generated_from_the_whole_document(tmp_path: Path) -> None:
+    root = copy(tmp_path, "tessl")
+    spec = root / "specs" / "settings.spec.md"
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("## Loading {#loading}", "## Target")
+        + "\n## Capabilities\n\nReads `.env`.\n",
+        encoding="utf-8",
+    )
+    assert run_specls("stamp", "--all", cwd=root).returncode == 0
+    assert check_json(root)[1][0]["code"] == "SPEC101"  # fresh: only the broken @use is left
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("Reads `.env`.", "Reads `.env` and `.env.local`.")
+    )
+    stale = [r for r in rows(check_json(root)[1]) if r[0] == "SPEC201"]
+    assert [(r[2], r[3]) for r in stale] == [("specs/settings.spec.md", "6:0-6:31")]

@@ -442,3 +442,19 @@ def test_inline_disable_on_a_line_and_on_the_block_below(tmp_path: Path) -> None
         },
     )
     assert rows(analysis(tmp_path).findings) == [("SPEC107", "warning", "a.spec.md", "6:2-6:29")]
+
+
+def test_a_kiro_requirement_is_traced_by_the_traces_of_its_criteria(tmp_path: Path) -> None:
+    from specls.query import requirement_uses
+
+    ws = _ws(
+        tmp_path,
+        {
+            ".kiro/specs/a/requirements.md": KIRO_REQS,
+            ".kiro/specs/a/tasks.md": "- [ ] 1. X\n  - _Requirements: 1.1-1.2_\n",
+        },
+    )
+    uses = requirement_uses(ws, "1", ".kiro/specs/a/requirements.md")
+    assert [(u.doc.path, u.text, str(u.range)) for u in uses] == [
+        (".kiro/specs/a/tasks.md", "1.1-1.2", "1:19-1:26")
+    ]
