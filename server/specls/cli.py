@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 from specls import __version__
@@ -30,6 +31,7 @@ from specls.regen.transaction import TransactionError
 from specls.report import FORMATTERS
 from specls.service import SpecService, find_root
 from specls.status import Analysis, Status
+from specls.traceability import features
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -147,19 +149,34 @@ def cmd_status(args: argparse.Namespace) -> int:
     opened = _open(args.root or args.path)
     if opened is None:
         return EXIT_USAGE
-    _, analysis = opened
+    service, analysis = opened
     rows = [
         (ref, o.key, o.status, us.lock.generated if us.lock else "")
         for ref, us in sorted(analysis.units.items())
         for o in us.outputs
     ]
     rows += [(ref, "", Status.ORPHAN, "") for ref in analysis.orphans]
+    found = features(service.workspace)
     if args.format == "json":
         data = [
             {"unit": r, "output": k, "status": s.value, "generated": g or None}
             for r, k, s, g in rows
         ]
-        print(json.dumps({"outputs": data, "counts": analysis.counts()}, indent=2))
+        summary = [
+            {
+                "layout": f.layout,
+                "feature": f.scope,
+                "done": f.done,
+                "requirements": [asdict(r) for r in f.requirements],
+                "tasks": [asdict(t) for t in f.tasks],
+            }
+            for f in found
+        ]
+        print(
+            json.dumps(
+                {"outputs": data, "counts": analysis.counts(), "features": summary}, indent=2
+            )
+        )
     else:
         from rich.console import Console
         from rich.table import Table
@@ -175,8 +192,22 @@ def cmd_status(args: argparse.Namespace) -> int:
         for ref, key, st, gen in rows:
             table.add_row(ref, key, f"[{_STYLE[st]}]{st.value}[/]", gen)
         console.print(table)
-        summary = " · ".join(f"{n} {s}" for s, n in sorted(analysis.counts().items()))
-        console.print(summary or "no generation units")
+        counts = " · ".join(f"{n} {s}" for s, n in sorted(analysis.counts().items()))
+        console.print(counts or "no generation units")
+        if found:
+            table = Table(box=None, pad_edge=False)
+            for col in ("feature", "layout", "requirements", "traced", "tasks done"):
+                table.add_column(col)
+            for f in found:
+                table.add_row(
+                    f.scope or ".",
+                    f.layout,
+                    str(len(f.requirements)),
+                    str(f.traced),
+                    f"{f.done}/{len(f.tasks)}" if f.tasks else "-",
+                )
+            console.print()
+            console.print(table)
     not_fresh = any(s is not Status.FRESH for _, _, s, _ in rows)
     return EXIT_FINDINGS if not_fresh else EXIT_OK
 

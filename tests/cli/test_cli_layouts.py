@@ -334,3 +334,32 @@ def test_tessl_target_outputs_are_generated_from_the_whole_document(tmp_path: Pa
     )
     stale = [r for r in rows(check_json(root)[1]) if r[0] == "SPEC201"]
     assert [(r[2], r[3]) for r in stale] == [("specs/settings.spec.md", "6:0-6:31")]
+
+
+def test_status_and_graph_show_requirements_tasks_and_files(tmp_path: Path) -> None:
+    root = copy(tmp_path, "kiro")
+    proc = run_specls("status", "--format", "json", cwd=root)
+    [billing, auth] = json.loads(proc.stdout)["features"]
+    assert (auth["feature"], auth["layout"], auth["done"], len(auth["tasks"])) == (
+        ".kiro/specs/user-auth",
+        "kiro",
+        2,
+        6,
+    )
+    by_id = {r["id"]: r for r in auth["requirements"]}
+    assert (by_id["1"]["tasks"], by_id["1.4"]["tasks"], by_id["4.2"]["traces"]) == (
+        ["1", "1.1", "1.2", "2"],
+        ["2"],
+        0,
+    )
+    assert [t["id"] for t in auth["tasks"] if t["optional"]] == ["1.2"]
+    assert {r["id"]: r["tasks"] for r in billing["requirements"]}["2.3"] == ["1", "2"]
+    table = run_specls("status", cwd=root).stdout.splitlines()
+    assert [line.split() for line in table[-2:]] == [
+        [".kiro/specs/billing", "kiro", "7", "7", "0/2"],
+        [".kiro/specs/user-auth", "kiro", "12", "11", "2/6"],
+    ]
+    graph = run_specls("graph", "--format", "dot", cwd=copy(tmp_path, "speckit")).stdout
+    assert '[label="FR-002 (specs/001-photo-albums)", shape=box]' in graph
+    assert '[label="T004 open", shape=box]' in graph
+    assert '[label="src/albums/sort.py", shape=note]' in graph
