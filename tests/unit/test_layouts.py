@@ -458,3 +458,18 @@ def test_a_kiro_requirement_is_traced_by_the_traces_of_its_criteria(tmp_path: Pa
     assert [(u.doc.path, u.text, str(u.range)) for u in uses] == [
         (".kiro/specs/a/tasks.md", "1.1-1.2", "1:19-1:26")
     ]
+
+
+def test_a_plain_spec_under_a_custom_glob_keeps_every_definition(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "specls.toml": 'include = ["docs/**/*.md"]\n',
+            "docs/reqs.md": "- **FR-001**: a\n- [ ] T001 build (covers: FR-001)\n",
+        },
+    )
+    ws = Workspace.load(tmp_path)
+    doc = ws.docs["docs/reqs.md"]
+    assert doc.layout == "specls"
+    assert [r.id for s in doc.sections for r in s.requirements] == ["FR-001", "T001"]
+    assert rows(analysis(tmp_path).findings) == []

@@ -64,8 +64,10 @@ class SpecKit(Layout):
         Trigger(re.compile(r"\[(US\d*)$"), frozenset({RequirementKind.STORY})),
     )
 
-    def __init__(self, stories: bool = True) -> None:
-        self.stories = stories  # user stories and their [US1] citations
+    def __init__(self, native: bool = True) -> None:
+        # Reading a Spec Kit project: user stories and [US1], and which file of a
+        # feature folder defines what. The plain layout borrows only the IDs.
+        self.native = native
 
     def scan(self, lines: Sequence[str], skip: frozenset[int]) -> Symbols:
         requirements: list[Requirement] = []
@@ -84,7 +86,7 @@ class SpecKit(Layout):
                 requirements.append(definition(line_no, line, d, RequirementKind.TASK))
                 for p in _TASK_PATH.finditer(line):
                     paths.append(Marker(p.group(1), span(line_no, line, *p.span(1))))
-            elif self.stories and (d := _STORY_DEF.match(line)):
+            elif self.native and (d := _STORY_DEF.match(line)):
                 defined = d.span(1)
                 rng = span(line_no, line, *d.span(1))
                 requirements.append(
@@ -98,7 +100,7 @@ class SpecKit(Layout):
                 if r.span() != defined:
                     text = _DASH.sub("-", r.group(0))
                     refs.append(Marker(text, span(line_no, line, *r.span())))
-            for r in _STORY_REF.finditer(line) if self.stories else ():
+            for r in _STORY_REF.finditer(line) if self.native else ():
                 refs.append(Marker(r.group(1), span(line_no, line, *r.span(1))))
         refs.sort(key=lambda m: (m.range.start, m.range.end))
         return Symbols(tuple(requirements), tuple(refs), tuple(paths))
@@ -111,7 +113,7 @@ class SpecKit(Layout):
         A checklist, a review or a progress note repeating `- **FR-001**: …` or
         `- [x] T001 …` quotes them; it does not define them again.
         """
-        if path.endswith(".spec.md"):
+        if not self.native:
             return list(sections)
         name = path.rpartition("/")[2]
         keep = {

@@ -24,7 +24,7 @@ class Specls(Layout):
     globs: ClassVar[tuple[str, ...]] = ("**/*.spec.md",)
 
     def __init__(self) -> None:
-        self.parts: tuple[Layout, ...] = (SpecKit(stories=False), Kiro(), OpenSpec())
+        self.parts: tuple[Layout, ...] = (SpecKit(native=False), Kiro(), OpenSpec())
         self.triggers = tuple(t for p in self.parts for t in p.triggers)
 
     def scan(self, lines: Sequence[str], skip: frozenset[int]) -> Symbols:
