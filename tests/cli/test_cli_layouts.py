@@ -363,3 +363,15 @@ def test_status_and_graph_show_requirements_tasks_and_files(tmp_path: Path) -> N
     assert '[label="FR-002 (specs/001-photo-albums)", shape=box]' in graph
     assert '[label="T004 open", shape=box]' in graph
     assert '[label="src/albums/sort.py", shape=note]' in graph
+
+
+def test_sarif_carries_the_first_definition(tmp_path: Path) -> None:
+    from test_cli_check import _sarif_schema_path, validate_sarif
+
+    root = copy(tmp_path, "speckit")
+    data = json.loads(run_specls("check", "--format", "sarif", cwd=root).stdout)
+    validate_sarif(json.loads(_sarif_schema_path().read_text(encoding="utf-8")), data)
+    [dup] = [r for r in data["runs"][0]["results"] if r["ruleId"] == "SPEC110"]
+    [related] = dup["relatedLocations"]
+    assert related["message"]["text"] == "first definition"
+    assert related["physicalLocation"]["region"]["startLine"] == 4
