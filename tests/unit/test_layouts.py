@@ -163,6 +163,9 @@ def test_what_may_be_renamed_and_what_must_be_traced() -> None:
         ("speckit", "see FR-", "FR-"),
         ("kiro", "  - _Requirements: 1.1, 2.", "2."),
         ("specls", "  - _Requirements: ", ""),
+        ("speckit", "- [ ] T003 [US", "US"),
+        ("openspec", "### Requirement: Lo", "Lo"),
+        ("openspec", "- FROM: `### Requirement: Sign", "Sign"),
     ],
 )
 def test_completion_triggers(layout: str, before: str, typed: str) -> None:

@@ -35,11 +35,13 @@ class Trigger:
     """Text before the cursor that asks for an ID: group 1 is what is typed so far.
 
     `kinds` are the kinds of definition to offer (None: every kind that can be
-    referenced by ID).
+    referenced by ID); with `base`, those of the scope the document changes
+    (`Layout.base_of`: an OpenSpec delta offers its base spec's requirements).
     """
 
     pattern: re.Pattern[str]
     kinds: frozenset[RequirementKind] | None = None
+    base: bool = False
 
 
 class Layout:

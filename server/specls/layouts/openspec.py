@@ -21,7 +21,7 @@ from typing import ClassVar
 
 from specls.dialect.model import Requirement, RequirementKind, Section, SpecDocument, Symbols
 from specls.findings import Code, Finding, Related, Severity
-from specls.layouts.base import Layout, definition, span
+from specls.layouts.base import Layout, Trigger, definition, span
 from specls.text import Range
 
 _REQ = re.compile(r"^#{3}\s+Requirement:\s*(.+?)\s*$")
@@ -83,6 +83,18 @@ class OpenSpec(Layout):
         "openspec/specs/**/spec.md",
         "openspec/changes/*/*.md",
         "openspec/changes/*/specs/**/spec.md",
+    )
+    triggers: tuple[Trigger, ...] = (
+        Trigger(
+            re.compile(r"^###\s+Requirement:\s*(.*)$"),
+            frozenset({RequirementKind.OPENSPEC}),
+            base=True,
+        ),
+        Trigger(
+            re.compile(r"^\s*[-*+]?\s*FROM:\s*`?###\s+Requirement:\s*([^`]*)$"),
+            frozenset({RequirementKind.OPENSPEC}),
+            base=True,
+        ),
     )
 
     def scan(self, lines: Sequence[str], skip: frozenset[int]) -> Symbols:
