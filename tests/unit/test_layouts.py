@@ -27,6 +27,7 @@ from specls.workspace import Workspace
         ("specs/001-login/spec.md", "speckit"),
         ("specs/001-login/tasks.md", "speckit"),
         (".specify/memory/constitution.md", "speckit"),
+        (".specify/specs/001-login/checklists/ux.md", "speckit"),
         (".kiro/specs/login/requirements.md", "kiro"),
         (".kiro/specs/login/design.md", "kiro"),
         ("openspec/specs/auth/spec.md", "openspec"),
@@ -368,6 +369,13 @@ def test_speckit_references_stories_and_ranges() -> None:
     speckit = by_name("speckit")
     assert speckit.expand("T010-T012") == ["T010", "T011", "T012"]
     assert speckit.expand("T010-T013", {"T010", "T013"}.__contains__) == ["T010", "T013"]
+
+
+def test_speckit_scope_is_the_feature_folder() -> None:
+    speckit = by_name("speckit")
+    assert speckit.scope("specs/001-a/checklists/requirements.md") == "specs/001-a"
+    assert speckit.scope(".specify/specs/001-a/contracts/api.md") == ".specify/specs/001-a"
+    assert speckit.scope(".specify/memory/constitution.md") == ".specify/memory"
 
 
 def test_speckit_untraced_only_in_features_that_trace_by_id(tmp_path: Path) -> None:

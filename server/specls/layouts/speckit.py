@@ -52,6 +52,9 @@ class SpecKit(Layout):
         "specs/*/*.md",
         "specs/*/checklists/*.md",
         "specs/*/contracts/*.md",
+        ".specify/specs/*/*.md",  # older Spec Kit projects keep features under .specify/
+        ".specify/specs/*/checklists/*.md",
+        ".specify/specs/*/contracts/*.md",
         "memory/constitution.md",
         ".specify/memory/constitution.md",
     )
@@ -127,6 +130,8 @@ class SpecKit(Layout):
         parts = doc_path.split("/")
         if len(parts) > 2 and parts[0] == "specs":
             return "/".join(parts[:2])
+        if len(parts) > 3 and parts[:2] == [".specify", "specs"]:
+            return "/".join(parts[:3])
         return doc_path.rpartition("/")[0]
 
     def expand(self, ref: str, known: Callable[[str], bool] | None = None) -> list[str]:
