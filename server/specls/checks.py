@@ -1,17 +1,24 @@
 """The structure checks: broken references, duplicate IDs, cycles, bad tags, layout rules.
 
+Requirement IDs are checked through each document's layout (`specls.layouts`):
+its scope, how its references expand, which IDs must be traced; the layout's
+own rules (OpenSpec's) come from `Layout.check`.
+
 Pure functions of a workspace snapshot (and the output reader, for whether a
 referenced file exists); freshness is in `freshness.py`.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
-from specls import code
+from specls import code, layouts
 from specls.collect import Collector
-from specls.dialect import Directive, DirectiveKind, RequirementKind, SpecDocument
+from specls.dialect import Directive, DirectiveKind, Requirement, SpecDocument
 from specls.findings import Code, Finding, Related, Severity
+from specls.layouts import Layout, layout_of
+from specls.layouts.base import EVERY
 from specls.outputs import OutputReader
 from specls.text import Range
 from specls.units import Graph, make_unit
@@ -50,7 +57,7 @@ class StructureChecks(Collector):
                     self.check_directive(doc, d)
                 for block in section.code_blocks:
                     self.check_file_tag(doc, section.index, block.file, block.file_range)
-            self.check_openspec(doc)
+        self.check_layouts()
 
     def check_directive(self, doc: SpecDocument, d: Directive) -> None:
         if not d.path:
@@ -104,6 +111,8 @@ class StructureChecks(Collector):
                     d.target_range,
                 )
             return  # a missing output is a freshness status, not a broken link
+        if d.kind is DirectiveKind.USE and _is_package(d.path) and not self.reader.exists(resolved):
+            return  # `[@use](python-dotenv)`: a package the generator uses, not a file
         if not self.reader.exists(resolved):
             self.add(
                 Code.BROKEN_FILE_REF,
@@ -148,86 +157,95 @@ class StructureChecks(Collector):
                 rng,
             )
 
-    def check_openspec(self, doc: SpecDocument) -> None:
-        if not doc.path.startswith("openspec/"):
-            return
-        for section in doc.sections:
-            if not any(r.kind is RequirementKind.OPENSPEC for r in section.requirements):
-                continue
-            parent = doc.sections[section.parent] if section.parent is not None else None
-            if parent is not None and parent.title.upper().startswith(("REMOVED", "RENAMED")):
-                continue  # a removal states a reason and a migration, not behaviour
-            text = "\n".join(doc.sections[i].own_text for i in (section.index, *section.children))
-            if "SHALL" not in text and "MUST" not in text:
-                self.add(
-                    Code.OPENSPEC_NO_SHALL,
-                    Severity.WARNING,
-                    "requirement has no SHALL or MUST statement",
-                    doc.path,
-                    section.heading_range,
-                )
-            if not any(doc.sections[i].title.startswith("Scenario:") for i in section.children):
-                self.add(
-                    Code.OPENSPEC_NO_SCENARIO,
-                    Severity.WARNING,
-                    "requirement has no '#### Scenario:'",
-                    doc.path,
-                    section.heading_range,
-                )
+    def check_layouts(self) -> None:
+        """Each layout's own rules, over the documents it scanned."""
+        by_layout: dict[str, list[SpecDocument]] = defaultdict(list)
+        for doc in self.ws.docs.values():
+            by_layout[doc.layout].append(doc)
+        for name, docs in by_layout.items():
+            self.findings.extend(layouts.by_name(name).check(docs))
 
     def check_requirements(self) -> None:
-        defined: dict[tuple[str, str], tuple[str, Range, RequirementKind]] = {}
+        """Duplicate IDs, references to nothing, definitions nobody references.
+
+        Each document's layout scopes its IDs (a Spec Kit or Kiro feature
+        folder: a reference never resolves into another feature) and expands
+        its references (`4.1-4.3`, `T031-T051`, `All requirements`).
+        """
+        defined: dict[tuple[str, str], tuple[str, Requirement, Layout]] = {}
         by_id: dict[str, list[str]] = defaultdict(list)
         refs: set[tuple[str, str]] = set()
+        everything: set[str] = set()  # scopes where a reference names every requirement
         for doc in self.ws.docs.values():
-            scope = doc.path.rpartition("/")[0]
+            layout = layout_of(doc)
+            scope = layout.scope(doc.path)
             for section in doc.sections:
                 for r in section.requirements:
+                    if not layout.referable(r):
+                        continue
                     key = (scope, r.id)
-                    if key in defined and r.kind is not RequirementKind.OPENSPEC:
+                    if key in defined and layout.unique(r):
+                        first_path, first, _ = defined[key]
                         self.add(
                             Code.DUPLICATE_REQUIREMENT,
                             Severity.ERROR,
-                            f"requirement {r.id} is defined twice",
+                            f"{layout.noun(r)} {r.id} is defined twice",
                             doc.path,
                             r.range,
-                            related=(
-                                Related(defined[key][0], defined[key][1], "first definition"),
-                            ),
+                            related=(Related(first_path, first.range, "first definition"),),
                         )
                         continue
-                    defined[key] = (doc.path, r.range, r.kind)
-                    by_id[r.id].append(scope)
+                    if key not in defined:
+                        defined[key] = (doc.path, r, layout)
+                        by_id[r.id].append(scope)
         for doc in self.ws.docs.values():
-            scope = doc.path.rpartition("/")[0]
+            layout = layout_of(doc)
+            scope = layout.scope(doc.path)
+
+            def known(rid: str, scope: str = scope) -> bool:
+                return (scope, rid) in defined
+
             for section in doc.sections:
                 for m in section.requirement_refs:
-                    ids = expand_requirement_ref(m.text)
-                    for rid in ids:
-                        if (scope, rid) in defined:
+                    missing: list[str] = []
+                    for rid in layout.expand(m.text, known):
+                        if rid == EVERY:
+                            everything.add(scope)
+                        elif (scope, rid) in defined:
                             refs.add((scope, rid))
-                        elif by_id.get(rid):
+                        elif not layout.strict_scope and by_id.get(rid):
                             refs.update((s, rid) for s in by_id[rid])
                         else:
-                            self.add(
-                                Code.BROKEN_REQUIREMENT_REF,
-                                Severity.WARNING,
-                                f"no requirement {rid} is defined",
-                                doc.path,
-                                m.range,
-                            )
-        for (scope, rid), (path, rng, kind) in defined.items():
-            traced = kind is RequirementKind.SPECKIT or (
-                kind is RequirementKind.KIRO and "." in rid
+                            missing.append(rid)
+                    if missing:
+                        where = f" in {scope}/" if layout.strict_scope and scope else ""
+                        self.add(
+                            Code.BROKEN_REQUIREMENT_REF,
+                            Severity.WARNING,
+                            f"no {layout.noun_of(missing[0])} {missing[0]} is defined{where}"
+                            if len(missing) == 1
+                            else f"no {layout.noun_of(missing[0])}s {', '.join(missing)} are"
+                            f" defined{where}",
+                            doc.path,
+                            m.range,
+                        )
+        # A feature whose files never cite a requirement ID traces by user story, not
+        # by ID: "never referenced" would be noise on each of its requirements.
+        tracing = {s for (s, rid) in refs if defined[(s, rid)][2].must_trace(defined[(s, rid)][1])}
+        for (scope, rid), (path, r, layout) in defined.items():
+            if not layout.must_trace(r) or scope in everything:
+                continue
+            if layout.strict_scope and scope not in tracing:
+                continue
+            if (scope, rid) in refs or any((scope, p) in refs for p in layout.parents(rid)):
+                continue
+            self.add(
+                Code.UNTRACED_REQUIREMENT,
+                Severity.INFO,
+                f"{layout.noun(r)} {rid} is never referenced",
+                path,
+                r.range,
             )
-            if traced and (scope, rid) not in refs:
-                self.add(
-                    Code.UNTRACED_REQUIREMENT,
-                    Severity.INFO,
-                    f"requirement {rid} is never referenced",
-                    path,
-                    rng,
-                )
 
     def check_cycles(self) -> None:
         for cycle in self.graph.cycles:
@@ -252,15 +270,20 @@ class StructureChecks(Collector):
             )
 
 
-def expand_requirement_ref(text: str) -> list[str]:
-    """`4.1-4.3` → 4.1, 4.2, 4.3; anything else stands for itself."""
-    if "-" in text and "." in text and not text.startswith(("FR", "SC", "NFR")):
-        start, _, end = text.partition("-")
-        major, _, lo = start.partition(".")
-        end_major, _, hi = end.partition(".")
-        if lo.isdigit() and hi.isdigit() and major == end_major:
-            return [f"{major}.{i}" for i in range(int(lo), int(hi) + 1)]
-    return [text]
+_PACKAGE = re.compile(r"@[a-z0-9][\w.-]*/[a-z0-9][\w.-]*|[A-Za-z0-9][\w-]*")
+
+
+def _is_package(path: str) -> bool:
+    """A bare name (`python-dotenv`, `@scope/pkg`) rather than a path to a file."""
+    return _PACKAGE.fullmatch(path) is not None
+
+
+def expand_requirement_ref(text: str, layout: Layout | None = None) -> list[str]:
+    """The IDs a reference stands for (`4.1-4.3` → 4.1, 4.2, 4.3), as `layout` reads it.
+
+    Without a layout, as the plain specls layout reads it (every layout's forms).
+    """
+    return (layout or layouts.FALLBACK).expand(text)
 
 
 def check_structure(ws: Workspace, reader: OutputReader, graph: Graph) -> list[Finding]:

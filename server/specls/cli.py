@@ -12,16 +12,18 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 from specls import __version__
-from specls.findings import Code, Severity
+from specls.findings import Code, Finding, Severity
 from specls.regen.engine import resolve_refs, stampable
 from specls.regen.tangle import GenerationError
 from specls.regen.transaction import TransactionError
 from specls.report import FORMATTERS
 from specls.service import SpecService, WriteRefused, find_root
 from specls.status import Analysis, Status
+from specls.traceability import features
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -35,7 +37,7 @@ def _prefix(root: Path) -> str:
     return "" if rel == "." else rel.replace(os.sep, "/") + "/"
 
 
-def _open(path: str | None) -> tuple[SpecService, Analysis] | None:
+def _open(path: str | None, *, need_specs: bool = True) -> tuple[SpecService, Analysis] | None:
     start = Path(path or ".")
     if not start.exists():
         _err(f"no such file or directory: {start}")
@@ -49,22 +51,71 @@ def _open(path: str | None) -> tuple[SpecService, Analysis] | None:
             f"{config_problem.path}:{config_problem.range.start.line + 1}: {config_problem.message}"
         )
         return None
+    ws = service.workspace
+    if need_specs and not ws.docs and not ws.unreadable:
+        where = _prefix(ws.root) or "."
+        _err(
+            f"0 spec documents found under {where} (include: {', '.join(ws.config.include)});"
+            " set `include` in specls.toml"
+        )
+        return None
     return service, service.analyze()
 
 
+_ORDER = [Severity.ERROR, Severity.WARNING, Severity.INFO, Severity.HINT]
+_NOUN = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _summary(service: SpecService, analysis: Analysis, findings: list[Finding]) -> str:
+    """What was checked and what was found: documents, requirements, traces, severities."""
+    docs = service.workspace.docs.values()
+    requirements = sum(len(s.requirements) for d in docs for s in d.sections)
+    traces = sum(len(s.requirement_refs) for d in docs for s in d.sections)
+    checked = ", ".join(
+        [
+            _plural(len(service.workspace.docs), "document"),
+            _plural(requirements, "requirement"),
+            _plural(traces, "trace"),
+            f"{len(analysis.units)} unit(s)",
+        ]
+    )
+    by = {sev: sum(1 for f in findings if f.severity is sev) for sev in _ORDER}
+    failing = by[Severity.ERROR] + by[Severity.WARNING]
+    notes = by[Severity.INFO] + by[Severity.HINT]
+    if not failing:
+        tail = f" ({_plural(notes, 'note')})" if notes else ""
+        return f"specls: {checked} checked, all clean{tail}"
+    counts = [
+        _plural(by[Severity.ERROR], "error"),
+        _plural(by[Severity.WARNING], "warning"),
+        _plural(notes, "note"),
+    ]
+    return f"{failing} problem(s) ({', '.join(counts)}) in {checked}"
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    paths: list[str] = args.paths or ["."]
-    opened = _open(paths[0])
+    paths: list[str] = args.paths or [args.root or "."]
+    opened = _open(args.root or paths[0])
     if opened is None:
         return EXIT_USAGE
     service, analysis = opened
     root = service.workspace.root
-    files = {
-        Path(p).resolve().relative_to(root).as_posix()
-        for p in paths
-        if Path(p).is_file() and Path(p).resolve().is_relative_to(root)
-    }
-    findings = [f for f in analysis.findings if not files or f.path in files]
+    wanted: set[str] = set()  # workspace-relative files or folders named on the command line
+    for p in paths:
+        resolved = Path(p).resolve()
+        if resolved.is_relative_to(root) and resolved != root:
+            wanted.add(resolved.relative_to(root).as_posix())
+    floor = _ORDER.index(Severity(args.min_severity))
+    findings = [
+        f
+        for f in analysis.findings
+        if _ORDER.index(f.severity) <= floor
+        and (not wanted or any(f.path == w or f.path.startswith(w + "/") for w in wanted))
+    ]
     if args.changed_since:
         from specls.changes import ChangesError, restrict
 
@@ -79,11 +130,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(out)
     failing = [f for f in findings if f.severity in (Severity.ERROR, Severity.WARNING)]
     if args.format == "text":
-        units = len(analysis.units)
-        if failing:
-            print(f"{len(failing)} problem(s) in {units} unit(s)", file=sys.stderr)
-        else:
-            print(f"specls: {units} unit(s) checked, all clean", file=sys.stderr)
+        print(_summary(service, analysis, findings), file=sys.stderr)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
@@ -102,10 +149,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.shards is not None and args.shards < 1:
         _err("--shards needs a positive number")
         return EXIT_USAGE
-    opened = _open(args.path)
+    opened = _open(args.root or args.path)
     if opened is None:
         return EXIT_USAGE
-    _, analysis = opened
+    service, analysis = opened
     rows = [
         (ref, o.key, o.status, us.lock.generated if us.lock else "")
         for ref, us in sorted(analysis.units.items())
@@ -119,12 +166,28 @@ def cmd_status(args: argparse.Namespace) -> int:
         units = stale_units(analysis)
         rows = [r for r in rows if r[0] in units]
         extra = {"units": units, "shards": shard(analysis, units, args.shards or 1)}
+    found = features(service.workspace)
     if args.format == "json":
         data = [
             {"unit": r, "output": k, "status": s.value, "generated": g or None}
             for r, k, s, g in rows
         ]
-        print(json.dumps({"outputs": data, "counts": analysis.counts(), **extra}, indent=2))
+        summary = [
+            {
+                "layout": f.layout,
+                "feature": f.scope,
+                "done": f.done,
+                "requirements": [asdict(r) for r in f.requirements],
+                "tasks": [asdict(t) for t in f.tasks],
+            }
+            for f in found
+        ]
+        print(
+            json.dumps(
+                {"outputs": data, "counts": analysis.counts(), "features": summary, **extra},
+                indent=2,
+            )
+        )
     else:
         from rich.console import Console
         from rich.table import Table
@@ -140,8 +203,22 @@ def cmd_status(args: argparse.Namespace) -> int:
         for ref, key, st, gen in rows:
             table.add_row(ref, key, f"[{_STYLE[st]}]{st.value}[/]", gen)
         console.print(table)
-        summary = " · ".join(f"{n} {s}" for s, n in sorted(analysis.counts().items()))
-        console.print(summary or "no generation units")
+        counts = " · ".join(f"{n} {s}" for s, n in sorted(analysis.counts().items()))
+        console.print(counts or "no generation units")
+        if found:
+            table = Table(box=None, pad_edge=False)
+            for col in ("feature", "layout", "requirements", "traced", "tasks done"):
+                table.add_column(col)
+            for f in found:
+                table.add_row(
+                    f.scope or ".",
+                    f.layout,
+                    str(len(f.requirements)),
+                    str(f.traced),
+                    f"{f.done}/{len(f.tasks)}" if f.tasks else "-",
+                )
+            console.print()
+            console.print(table)
     not_fresh = any(s is not Status.FRESH for _, _, s, _ in rows)
     return EXIT_FINDINGS if not_fresh and not extra else EXIT_OK
 
@@ -197,6 +274,10 @@ def cmd_stamp(args: argparse.Namespace) -> int:
     if opened is None:
         return EXIT_USAGE
     service, analysis = opened
+    ws = service.workspace
+    if args.all and not args.prune and not stampable(ws, analysis):
+        print("specls: nothing to stamp")
+        return EXIT_OK
     try:
         if args.prune:
             service.prune(analysis)
@@ -227,7 +308,7 @@ def cmd_stamp(args: argparse.Namespace) -> int:
 def cmd_graph(args: argparse.Namespace) -> int:
     from specls.graphviz import render
 
-    opened = _open(args.root)
+    opened = _open(args.root or args.path)
     if opened is None:
         return EXIT_USAGE
     service, analysis = opened
@@ -275,6 +356,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(tcp=args.tcp)
 
 
+_ROOT_HELP = (
+    "workspace directory (default: found upward from . by spec.lock, specls.toml, .git,"
+    " pyproject.toml, .kiro, .specify or openspec/)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="specls",
@@ -284,7 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("check", help="report every problem (exit 1 when any error or warning)")
-    p.add_argument("paths", nargs="*", help="workspace directory or spec files (default: .)")
+    p.add_argument(
+        "paths", nargs="*", help="the workspace, or spec files and folders in it (default: .)"
+    )
     p.add_argument("--format", choices=sorted(FORMATTERS), default="text")
     p.add_argument(
         "--changed-since",
@@ -292,11 +381,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="only findings in files changed since the merge base with REF (and the"
         " working tree), and in the units they reach",
     )
+    p.add_argument(
+        "--min-severity",
+        choices=[s.value for s in _ORDER],
+        default=Severity.HINT.value,
+        help="hide findings below this severity (default: show all)",
+    )
+    p.add_argument("--root", help=_ROOT_HELP)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("status", help="a table of units and outputs with their status")
     p.add_argument("path", nargs="?", help="workspace directory (default: .)")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--root", help=_ROOT_HELP)
     p.add_argument("--no-color", action="store_true", help="never colour the table")
     p.add_argument(
         "--stale",
@@ -320,19 +417,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--force", action="store_true", help="overwrite hand-edited outputs (a backup is kept)"
     )
-    p.add_argument("--root", help="workspace directory (default: found from .)")
+    p.add_argument("--root", help=_ROOT_HELP)
     p.set_defaults(func=cmd_regen)
 
     p = sub.add_parser("stamp", help="accept the current outputs as fresh")
-    p.add_argument("refs", nargs="*")
-    p.add_argument("--all", action="store_true")
+    p.add_argument("refs", nargs="*", help="units: spec.md#id, #id, id or a spec path")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="every unit and @describe section (writes nothing when there is none)",
+    )
     p.add_argument("--prune", action="store_true", help="drop orphan entries from the lock")
-    p.add_argument("--root", help="workspace directory (default: found from .)")
+    p.add_argument("--root", help=_ROOT_HELP)
     p.set_defaults(func=cmd_stamp)
 
     p = sub.add_parser("graph", help="the dependency graph")
+    p.add_argument("path", nargs="?", help="workspace directory (default: .)")
     p.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
-    p.add_argument("--root", help="workspace directory (default: found from .)")
+    p.add_argument("--root", help=_ROOT_HELP)
     p.set_defaults(func=cmd_graph)
 
     p = sub.add_parser(

@@ -7,21 +7,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-DEFAULT_INCLUDE = (
-    "**/*.spec.md",
-    "specs/*/spec.md",
-    "specs/*/plan.md",
-    "specs/*/tasks.md",
-    "memory/constitution.md",
-    ".specify/memory/constitution.md",
-    ".kiro/specs/*/requirements.md",
-    ".kiro/specs/*/design.md",
-    ".kiro/specs/*/tasks.md",
-    "openspec/specs/**/spec.md",
-    "openspec/changes/**/*.md",
-)
+from specls import layouts
+from specls.findings import Code
+from specls.layouts import default_include
+
+# The union of the layouts' globs (`specls.layouts`): `**/*.spec.md`, Spec Kit, Kiro, OpenSpec.
+DEFAULT_INCLUDE = default_include()
 ALWAYS_EXCLUDED = (
     ".git",
     "node_modules",
@@ -97,10 +90,47 @@ class Config(BaseModel):
 
     include: list[str] = Field(default_factory=lambda: list(DEFAULT_INCLUDE))
     exclude: list[str] = Field(default_factory=list)
+    # Globs per layout, replacing its own: `[layouts] openspec = ["design/**/spec.md"]`.
+    layouts: dict[str, list[str]] = Field(default_factory=dict)
+    # Severity per finding code: `[rules] SPEC108 = "off"` (or error/warning/info/hint).
+    rules: dict[str, Literal["error", "warning", "info", "hint", "off"]] = Field(
+        default_factory=dict
+    )
     generator: str = "tangle"
     generators: dict[str, GeneratorConfig] = Field(default_factory=dict)
     max_file_size: int = 10_000_000
     trace: TraceConfig = Field(default_factory=TraceConfig)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _include_from_layouts(cls, data: Any) -> Any:
+        """Without `include`, the specs are the union of the (configured) layout globs."""
+        if (
+            isinstance(data, dict)
+            and "include" not in data
+            and isinstance(data.get("layouts"), dict)
+        ):
+            return {**data, "include": list(default_include(data["layouts"]))}
+        return data
+
+    @field_validator("rules")
+    @classmethod
+    def _known_codes(cls, value: dict[str, str]) -> dict[str, str]:
+        known = {c.value for c in Code}
+        for code in value:
+            if code not in known:
+                raise ValueError(f"unknown finding code '{code}' (see docs/findings.md)")
+        return value
+
+    @field_validator("layouts")
+    @classmethod
+    def _known_layouts(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name in value:
+            if name not in layouts.names():
+                raise ValueError(
+                    f"unknown layout '{name}' (expected one of {', '.join(layouts.names())})"
+                )
+        return value
 
 
 def _toml_line(exc: tomllib.TOMLDecodeError, text: str) -> int:

@@ -56,6 +56,9 @@ class Code(StrEnum):
     REGEN_OUTPUT_NOT_PRODUCED = "SPEC306"
     # added later, numbered in their family
     LOCK_MERGE_CONFLICT = "SPEC208"  # a unit changed differently on both sides of a merge
+    # SPEC13x: layout rules (added after the catalogue above; codes stay stable)
+    OPENSPEC_DELTA_UNKNOWN = "SPEC130"
+    OPENSPEC_DELTA_EXISTS = "SPEC131"
 
 
 @dataclass(frozen=True, slots=True)

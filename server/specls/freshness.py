@@ -161,6 +161,8 @@ class Freshness(Collector):
             out_msg = spec_msg
         elif o.status is Status.UNGENERATED:
             spec_msg = f"{o.key} has not been generated yet"
+            if o.current_hash is not None:  # hand-written or generated before specls
+                spec_msg += f"; it exists: `specls stamp {unit.ref}` adopts it as generated"
             out_msg = f"declared by {unit.ref} but never generated"
         else:
             others = ", ".join(sorted(set(claimed[o.key]) - {unit.ref}))

@@ -1,8 +1,9 @@
-"""The `@use` and output graph as Mermaid or DOT text."""
+"""The `@use` and output graph, and requirement → task → file, as Mermaid or DOT text."""
 
 from __future__ import annotations
 
 from specls.status import Analysis
+from specls.traceability import features
 from specls.units import Graph
 from specls.workspace import Workspace
 
@@ -23,10 +24,25 @@ def render(ws: Workspace, analysis: Analysis, fmt: str) -> str:
         for o in us.outputs:
             edges.append((_id(ref, ids), _id(o.key, ids), o.status.value))
             nodes.append((ids[o.key], o.key, "output"))
+    for f in features(ws):
+        for r in f.requirements:
+            if not r.tasks:
+                continue
+            rid = _id(f"{f.scope}#{r.id}", ids)
+            nodes.append((rid, f"{r.id} ({f.scope})", "requirement"))
+            for task_id in r.tasks:
+                edges.append((rid, _id(f"{f.scope}#{task_id}", ids), "task"))
+        for task in f.tasks:
+            tid = _id(f"{f.scope}#{task.id}", ids)
+            nodes.append((tid, f"{task.id} {'done' if task.done else 'open'}", "task"))
+            for path in task.files:
+                edges.append((tid, _id(path, ids), "file"))
+                nodes.append((ids[path], path, "output"))
     seen = {n[0] for n in nodes}
     for name, nid in ids.items():
         if nid not in seen:
             nodes.append((nid, name, "section"))
+    nodes = list({n[0]: n for n in nodes}.values())  # a file named by two tasks: one node
     nodes.sort(key=lambda n: int(n[0][1:]))
     if fmt == "dot":
         out = ["digraph specls {", "  rankdir=LR;"]

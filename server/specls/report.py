@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from specls import __version__
 from specls.findings import Finding, Severity
+from specls.text import Range
 
 _SARIF_LEVEL = {
     Severity.ERROR: "error",
@@ -39,6 +40,9 @@ def as_text(findings: Sequence[Finding], prefix: str) -> str:
             f"{prefix}{f.path}:{pos.line + 1}:{pos.character + 1}: {f.severity.value}"
             f" {f.code.value} {f.message}"
         )
+        for r in f.related:  # e.g. where a duplicate was first defined
+            at = r.range.start
+            lines.append(f"  {prefix}{r.path}:{at.line + 1}:{at.character + 1}: {r.message}")
     return "\n".join(lines)
 
 
@@ -56,6 +60,20 @@ def as_json(findings: Sequence[Finding], prefix: str) -> str:
                 },
                 "unit": f.unit,
                 "output": f.output,
+                "related": [
+                    {
+                        "path": prefix + r.path,
+                        "range": {
+                            "start": {
+                                "line": r.range.start.line,
+                                "character": r.range.start.character,
+                            },
+                            "end": {"line": r.range.end.line, "character": r.range.end.character},
+                        },
+                        "message": r.message,
+                    }
+                    for r in f.related
+                ],
             }
             for f in findings
         ],
@@ -77,6 +95,18 @@ def as_github(findings: Sequence[Finding], prefix: str) -> str:
     return "\n".join(lines)
 
 
+def _sarif_place(path: str, r: Range) -> dict[str, object]:
+    return {
+        "artifactLocation": {"uri": quote(path)},
+        "region": {
+            "startLine": r.start.line + 1,
+            "startColumn": r.start.character + 1,
+            "endLine": r.end.line + 1,
+            "endColumn": r.end.character + 1,
+        },
+    }
+
+
 def as_sarif(findings: Sequence[Finding], prefix: str) -> str:
     used = sorted({f.code for f in findings}, key=lambda c: c.value)
     rules = [
@@ -90,28 +120,23 @@ def as_sarif(findings: Sequence[Finding], prefix: str) -> str:
     index = {c: i for i, c in enumerate(used)}
     results = []
     for f in findings:
-        r = f.range
-        results.append(
-            {
-                "ruleId": f.code.value,
-                "ruleIndex": index[f.code],
-                "level": _SARIF_LEVEL[f.severity],
-                "message": {"text": f.message},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": quote(prefix + f.path)},
-                            "region": {
-                                "startLine": r.start.line + 1,
-                                "startColumn": r.start.character + 1,
-                                "endLine": r.end.line + 1,
-                                "endColumn": r.end.character + 1,
-                            },
-                        }
-                    }
-                ],
-            }
-        )
+        result: dict[str, object] = {
+            "ruleId": f.code.value,
+            "ruleIndex": index[f.code],
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [{"physicalLocation": _sarif_place(prefix + f.path, f.range)}],
+        }
+        if f.related:  # e.g. where a duplicate was first defined
+            result["relatedLocations"] = [
+                {
+                    "id": i,
+                    "physicalLocation": _sarif_place(prefix + r.path, r.range),
+                    "message": {"text": r.message},
+                }
+                for i, r in enumerate(f.related)
+            ]
+        results.append(result)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

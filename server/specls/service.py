@@ -31,6 +31,9 @@ from specls.workspace import Workspace
 from specls.writelock import DEFAULT_WAIT, writer_lock
 
 ROOT_MARKERS = ("spec.lock", "specls.toml")
+# Where a project starts when it has no specls file: its repository, its Python
+# project, or the folder of the spec tool it uses.
+PROJECT_MARKERS = (".git", "pyproject.toml", ".kiro", ".specify", "openspec")
 
 # How the files of a write reach the tree: (root, {path: new text}) -> None.
 FileWriter = Callable[[Path, Mapping[str, str]], None]
@@ -41,19 +44,20 @@ class WriteRefused(Exception):
 
 
 def find_root(start: Path) -> Path:
-    """The nearest directory at or above `start` with a spec.lock or specls.toml.
+    """The workspace root for a path given on the command line.
 
-    Without one, a directory named explicitly is the root; a file's root is
-    the enclosing git repository, else its directory.
+    The nearest directory at or above `start` with a spec.lock or specls.toml;
+    else the nearest with a `.git`, `pyproject.toml`, `.kiro`, `.specify` or
+    `openspec/` (so `specls check specs/001-x` checks the project, not a
+    folder where no layout glob matches); else `start` (a file: its folder).
     """
     start = start.resolve()
     here = start if start.is_dir() else start.parent
-    for d in (here, *here.parents):
-        if any((d / m).exists() for m in ROOT_MARKERS):
-            return d
-    if start.is_dir():
-        return start
-    return next((d for d in (here, *here.parents) if (d / ".git").exists()), here)
+    for markers in (ROOT_MARKERS, PROJECT_MARKERS):
+        for d in (here, *here.parents):
+            if any((d / m).exists() for m in markers):
+                return d
+    return here
 
 
 def write_to_disk(root: Path, files: Mapping[str, str]) -> None:

@@ -22,6 +22,7 @@ from specls.freshness import Freshness
 from specls.lock import LOCK_NAME
 from specls.lockmerge import conflict_findings
 from specls.outputs import OutputReader
+from specls.rules import tune
 from specls.units import Graph
 from specls.workspace import Workspace
 
@@ -59,6 +60,7 @@ def analyze(
     ]
     if ws.lock is not None and ws.lock.conflicts:
         findings.extend(conflict_findings(ws, reader.text(LOCK_NAME)))
+    findings = tune(findings, ws.config.rules, ws.docs)
     return Analysis(
         units=units,
         findings=tuple(sorted(findings, key=Finding.sort_key)),

@@ -66,9 +66,14 @@ def _hash_texts(texts: Iterator[str]) -> str:
     return sha256_text(normalize_text("\n".join(texts)))
 
 
+def targets_whole_document(section: Section) -> bool:
+    """A Tessl-style `## Target` section: its outputs are generated from the whole document."""
+    return section.level > 0 and section.title.strip().casefold() == "target"
+
+
 def section_hash(doc: SpecDocument, section: Section) -> str:
     """A `@use`d section's hash: its whole text, subsections included."""
-    if section.level == 0:
+    if section.level == 0 or targets_whole_document(section):
         return _hash_texts(s.own_text for s in doc.sections)
     return _hash_texts(s.own_text for s in subtree(doc, section))
 
@@ -89,7 +94,9 @@ def make_unit(doc: SpecDocument, section: Section) -> Unit:
         section=section,
         directives=directives,
         outputs=tuple(outputs),
-        spec_hash=_hash_texts(s.own_text for s in sections),
+        spec_hash=_hash_texts(
+            s.own_text for s in (doc.sections if targets_whole_document(section) else sections)
+        ),
     )
 
 

@@ -20,6 +20,7 @@ from specls.config import ALWAYS_EXCLUDED, Config, ConfigError, load_config
 from specls.dialect import Directive, Section, SpecDocument, parse_document
 from specls.findings import Code, Finding, Severity
 from specls.globs import any_match
+from specls.layouts import layout_for
 from specls.lock import LOCK_NAME, Lock, LockError, load_lock
 from specls.text import Range
 
@@ -155,14 +156,18 @@ class Workspace:
                 Code.UNREADABLE_FILE, Severity.ERROR, f"cannot read: {exc.strerror}", rel
             )
         text, problem = decode_spec(rel, data, self.config.max_file_size)
-        return (parse_document(rel, text) if text is not None else None), problem
+        return (self.parse(rel, text) if text is not None else None), problem
+
+    def parse(self, rel: str, text: str) -> SpecDocument:
+        """A spec's text parsed with the layout the configured globs give it."""
+        return parse_document(rel, text, layout_for(rel, self.config))
 
     # --- incremental updates ------------------------------------------------------------
 
     def with_text(self, rel: str, text: str) -> Workspace:
         """The workspace with one document's text replaced (an editor buffer)."""
         docs = dict(self.docs)
-        docs[rel] = parse_document(rel, text)
+        docs[rel] = self.parse(rel, text)
         unreadable = {k: v for k, v in self.unreadable.items() if k != rel}
         return replace(self, docs=docs, unreadable=unreadable, revision=self.revision + 1)
 

@@ -707,9 +707,11 @@ def test_openspec_removed_requirements_need_no_scenario(tmp_path: Path) -> None:
     write_tree(
         tmp_path,
         {
+            "openspec/specs/auth/spec.md": "## Requirements\n### Requirement: Old login\n"
+            "It SHALL log in.\n#### Scenario: ok\n- WHEN x\n",
             path: "## REMOVED Requirements\n\n### Requirement: Old login\n\n"
             "**Reason**: replaced.\n\n## ADDED Requirements\n\n### Requirement: New login\n"
-            "Nothing.\n"
+            "Nothing.\n",
         },
     )
     found = rows(analysis(tmp_path).findings)

@@ -1,4 +1,8 @@
-"""Spec text → sections, directives, requirement IDs, with exact ranges."""
+"""Spec text → sections, directives, code blocks, with exact ranges.
+
+The symbols of a layout (requirement IDs, tasks, traces) are scanned by the
+layout (`specls.layouts`) through the `SymbolScanner` hook.
+"""
 
 from specls.dialect.model import (
     CodeBlock,
@@ -9,6 +13,8 @@ from specls.dialect.model import (
     RequirementKind,
     Section,
     SpecDocument,
+    Symbols,
+    SymbolScanner,
 )
 from specls.dialect.parser import parse_document
 
@@ -21,5 +27,7 @@ __all__ = [
     "RequirementKind",
     "Section",
     "SpecDocument",
+    "SymbolScanner",
+    "Symbols",
     "parse_document",
 ]

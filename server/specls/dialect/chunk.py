@@ -1,4 +1,4 @@
-"""Parse one section's own text: directives, code blocks, markers, requirement IDs.
+"""Parse one section's own text: directives, code blocks, markers, and a layout's symbols.
 
 A chunk always starts outside any fence (it starts at a heading), so it can
 be parsed alone and cached by its text: an edit re-parses only the chunk it
@@ -26,8 +26,8 @@ from specls.dialect.model import (
     Directive,
     DirectiveKind,
     Marker,
-    Requirement,
-    RequirementKind,
+    Symbols,
+    SymbolScanner,
 )
 from specls.text import Position, Range, utf16_len
 
@@ -38,17 +38,17 @@ _LINK = re.compile(
 _MARK = "\ue000"  # private use: cannot occur in a label the regex matched
 _MARKED_LABEL = re.compile(r"@[A-Za-z][\w-]*" + _MARK + r"(\d+)" + _MARK)
 _CLARIFY = re.compile(r"\[NEEDS CLARIFICATION(?::[ \t]*([^\]\n]*))?\]")
-_SPECKIT_DEF = re.compile(r"^\s*(?:[-*+]\s+)?\*\*((?:FR|SC|NFR)-\d{3,})\*\*")
-_SPECKIT_REF = re.compile(r"\b(?:FR|SC|NFR)-\d{3,}\b")
-_TASK_DEF = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(T\d{3,})\b")
-_TASK_REF = re.compile(r"\bT\d{3,}\b")
-_TASK_PATH = re.compile(r"\bin\s+`?((?:[\w.\-]+/)*[\w\-]+\.[A-Za-z0-9]+)`?")
-_KIRO_REQ = re.compile(r"^#{1,6}\s+Requirement\s+(\d+)\b")
-_KIRO_CRITERION = re.compile(r"^\s*(\d+)\.\s+(?:WHEN|IF|WHILE|WHERE|THE)\b")
-_KIRO_REFS = re.compile(r"_Requirements?:\s*([^_\n]+)_")
-_KIRO_REF_ITEM = re.compile(r"\d+(?:\.\d+)?(?:\s*-\s*\d+(?:\.\d+)?)?")
-_OPENSPEC_REQ = re.compile(r"^#{3}\s+Requirement:\s*(.+?)\s*$")
-
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
+# A marker talked about, not used: "Use [NEEDS CLARIFICATION: …] for …", "mark it with
+# [NEEDS CLARIFICATION]", "No [NEEDS CLARIFICATION] markers remain", a checklist item.
+_MENTION_BEFORE = re.compile(
+    r"(?:\b(?:use|using|mark(?:ed|s)?(?:\s+\w+)?\s+(?:with|as)|e\.g\.,?|such as|no|any|each|every"
+    r"|all|maximum(?:\s+of)?(?:\s+\d+)?|remaining|extract(?:\s+all)?)\s*)$",
+    re.IGNORECASE,
+)
+_MENTION_AFTER = re.compile(r"^\s*markers?\b", re.IGNORECASE)
+_CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s")
 _markdown = mistune.create_markdown(renderer=None)
 
 
@@ -145,30 +145,27 @@ def _code_blocks(lines: list[str]) -> tuple[list[CodeBlock], set[int]]:
     return blocks, fenced
 
 
-def _kiro_ref_markers(line_no: int, line: str) -> list[Marker]:
-    markers = []
-    for m in _KIRO_REFS.finditer(line):
-        base = m.start(1)
-        for item in _KIRO_REF_ITEM.finditer(m.group(1)):
-            markers.append(
-                Marker(
-                    item.group(0).replace(" ", ""),
-                    _range(line_no, line, base + item.start(), base + item.end()),
-                )
-            )
-    return markers
+def _is_mention(line: str, m: re.Match[str]) -> bool:
+    """Whether a clarification marker is quoted, commented out or talked about, not open."""
+    inside = (*_CODE_SPAN.finditer(line), *_COMMENT.finditer(line))
+    if any(c.start() <= m.start() and m.end() <= c.end() for c in inside):
+        return True
+    if _CHECKBOX.match(line) and not m.group(1):
+        return True  # "- [x] No [NEEDS CLARIFICATION] markers remain"
+    return bool(_MENTION_BEFORE.search(line[: m.start()]) or _MENTION_AFTER.match(line[m.end() :]))
+
+
+_NO_SYMBOLS = Symbols()
 
 
 @lru_cache(maxsize=16384)
-def parse_chunk(text: str) -> Chunk:
+def parse_chunk(text: str, scanner: SymbolScanner | None = None) -> Chunk:
+    """One section's own text, parsed; with `scanner`, its layout's symbols too."""
     lines = text.split("\n")
     blocks, fenced = _code_blocks(lines)
     directives: list[Directive] = []
     unknown: list[Marker] = []
     clarifications: list[Marker] = []
-    requirements: list[Requirement] = []
-    req_refs: list[Marker] = []
-    path_refs: list[Marker] = []
     kinds = {k.value for k in DirectiveKind}
     for line_no, m, url in _candidate_links(lines, fenced):
         if url is None:
@@ -198,73 +195,19 @@ def parse_chunk(text: str) -> Chunk:
         if line_no in fenced:
             continue
         for m in _CLARIFY.finditer(line):
+            if _is_mention(line, m):
+                continue
             clarifications.append(
                 Marker((m.group(1) or "").strip(), _range(line_no, line, m.start(), m.end()))
             )
-        defined_here: tuple[int, int] | None = None
-        if d := _SPECKIT_DEF.match(line):
-            defined_here = d.span(1)
-            requirements.append(
-                Requirement(
-                    d.group(1),
-                    RequirementKind.SPECKIT,
-                    _range(line_no, line, *d.span(1)),
-                    line.strip(),
-                )
-            )
-        elif d := _TASK_DEF.match(line):
-            defined_here = d.span(1)
-            requirements.append(
-                Requirement(
-                    d.group(1),
-                    RequirementKind.TASK,
-                    _range(line_no, line, *d.span(1)),
-                    line.strip(),
-                )
-            )
-            for p in _TASK_PATH.finditer(line):
-                path_refs.append(Marker(p.group(1), _range(line_no, line, *p.span(1))))
-        elif d := _KIRO_REQ.match(line):
-            requirements.append(
-                Requirement(
-                    d.group(1),
-                    RequirementKind.KIRO,
-                    _range(line_no, line, *d.span(1)),
-                    line.strip(),
-                )
-            )
-        elif d := _KIRO_CRITERION.match(line):
-            # "N.M" once the document knows which Requirement N this belongs to.
-            requirements.append(
-                Requirement(
-                    "." + d.group(1),
-                    RequirementKind.KIRO,
-                    _range(line_no, line, *d.span(1)),
-                    line.strip(),
-                )
-            )
-        elif d := _OPENSPEC_REQ.match(line):
-            requirements.append(
-                Requirement(
-                    d.group(1),
-                    RequirementKind.OPENSPEC,
-                    _range(line_no, line, *d.span(1)),
-                    line.strip(),
-                )
-            )
-        for pattern in (_SPECKIT_REF, _TASK_REF):
-            for r in pattern.finditer(line):
-                if defined_here and r.span() == defined_here:
-                    continue
-                req_refs.append(Marker(r.group(0), _range(line_no, line, r.start(), r.end())))
-        req_refs.extend(_kiro_ref_markers(line_no, line))
+    symbols = scanner.scan(lines, frozenset(fenced)) if scanner is not None else _NO_SYMBOLS
     return Chunk(
         text=text,
         directives=tuple(directives),
         code_blocks=tuple(blocks),
         clarifications=tuple(clarifications),
-        requirements=tuple(requirements),
-        requirement_refs=tuple(req_refs),
-        path_refs=tuple(path_refs),
+        requirements=symbols.requirements,
+        requirement_refs=symbols.refs,
+        path_refs=symbols.paths,
         unknown_directives=tuple(unknown),
     )

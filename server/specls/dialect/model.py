@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from specls.findings import Finding
 from specls.text import Range
@@ -52,10 +53,13 @@ class Marker:
 
 
 class RequirementKind(StrEnum):
+    """The kinds of symbol the layouts (`specls.layouts`) scan; the dialect scans none."""
+
     SPECKIT = "speckit"  # **FR-001**, **SC-001**
     TASK = "task"  # - [ ] T001 …
     KIRO = "kiro"  # Requirement 1 / criterion 1.1
     OPENSPEC = "openspec"  # ### Requirement: name
+    STORY = "story"  # ### User Story 1 - … (Priority: P1), cited as [US1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,41 @@ class Requirement:
     kind: RequirementKind
     range: Range
     text: str  # the requirement line, for hover and completion detail
+
+
+@dataclass(frozen=True, slots=True)
+class Symbols:
+    """What a layout found in one chunk: definitions, references, file paths.
+
+    Positions are relative to the chunk's first line, like the chunk's own.
+    """
+
+    requirements: tuple[Requirement, ...] = ()
+    refs: tuple[Marker, ...] = ()
+    paths: tuple[Marker, ...] = ()
+
+
+class SymbolScanner(Protocol):
+    """The hook by which a layout adds its symbols to the generic parse.
+
+    `scan` sees one section's own lines (fenced lines listed in `skip`) and is
+    cached with the section, so it must be a pure function of its input;
+    `link` sees the document's path and every section's requirements in
+    order, for IDs that depend on an earlier heading (Kiro's criterion `N.M`)
+    or on the file (Kiro defines requirements only in `requirements.md`). Instances are
+    hashed by identity: one per layout.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def scan(self, lines: Sequence[str], skip: frozenset[int]) -> Symbols: ...
+
+    def link(
+        self, path: str, sections: Sequence[tuple[Requirement, ...]]
+    ) -> list[tuple[Requirement, ...]]: ...
+
+    def __hash__(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +164,7 @@ class SpecDocument:
     front_matter_range: Range | None = None
     problems: tuple[Finding, ...] = ()
     line_count: int = 0
+    layout: str = "specls"  # the name of the layout that scanned its symbols
 
     def section_by_id(self, section_id: str) -> Section | None:
         for section in self.sections:

@@ -2,7 +2,8 @@
 
 The line scan finds headings; each heading's own lines become a chunk parsed
 (and cached) by `parse_chunk`; here the chunks are shifted to their place,
-given IDs and nested into the section tree.
+given IDs and nested into the section tree. The document's layout scans its
+symbols per chunk (cached with it) and links them once per document.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from specls.dialect.model import (
     Directive,
     Marker,
     Requirement,
-    RequirementKind,
     Section,
     SpecDocument,
+    SymbolScanner,
 )
 from specls.dialect.slug import EXPLICIT_ID, Slugger
 from specls.findings import Code, Finding, Severity
@@ -57,12 +58,12 @@ def _shift_requirement(r: Requirement, n: int) -> Requirement:
 
 
 @lru_cache(maxsize=16384)
-def _place(text: str, start: int) -> Chunk:
+def _place(text: str, start: int, scanner: SymbolScanner | None) -> Chunk:
     """The chunk with its positions shifted to the line where it starts.
 
-    Cached by (text, line), so sections an edit did not move cost nothing.
+    Cached by (text, line, layout), so sections an edit did not move cost nothing.
     """
-    chunk = parse_chunk(text)
+    chunk = parse_chunk(text, scanner)
     return replace(
         chunk,
         directives=tuple(_shift_directive(d, start) for d in chunk.directives),
@@ -106,8 +107,17 @@ def _front_matter(
     return data, []
 
 
-def parse_document(path: str, text: str) -> SpecDocument:
-    """Parse a spec's text. Never raises: problems come back as findings."""
+def parse_document(path: str, text: str, layout: SymbolScanner | None = None) -> SpecDocument:
+    """Parse a spec's text. Never raises: problems come back as findings.
+
+    `layout` scans the symbols (requirements, tasks, traces); without one, the
+    layout the default globs give `path`. The import is deferred because the
+    layouts are built on this module's data types.
+    """
+    if layout is None:
+        from specls.layouts import layout_for
+
+        layout = layout_for(path)
     lines = split_lines(text)
     scan = scan_blocks(lines)
     problems: list[Finding] = []
@@ -129,10 +139,9 @@ def parse_document(path: str, text: str) -> SpecDocument:
     sections: list[Section] = []
     stack: list[int] = []  # indices of open ancestors
     children: dict[int, list[int]] = {}
-    kiro_req: str | None = None
     for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
         heading: Heading | None = scan.headings[index - 1] if index else None
-        chunk = _place("\n".join(lines[start:end]), start)  # positions already shifted
+        chunk = _place("\n".join(lines[start:end]), start, layout)  # positions already shifted
         if heading is None:
             level, title, section_id, explicit_id, id_range = 0, "", "", False, None
             heading_range = Range.of(start, 0, start, 0)
@@ -172,16 +181,6 @@ def parse_document(path: str, text: str) -> SpecDocument:
         while stack and sections[stack[-1]].level >= level and level > 0:
             stack.pop()
         parent = stack[-1] if stack else None
-        requirements = []
-        for r in chunk.requirements:
-            if r.kind is RequirementKind.KIRO:
-                if r.id.startswith("."):
-                    if kiro_req is None:
-                        continue
-                    r = replace(r, id=kiro_req + r.id)
-                else:
-                    kiro_req = r.id
-            requirements.append(r)
         sections.append(
             Section(
                 index=index,
@@ -198,7 +197,7 @@ def parse_document(path: str, text: str) -> SpecDocument:
                 directives=chunk.directives,
                 code_blocks=chunk.code_blocks,
                 clarifications=chunk.clarifications,
-                requirements=tuple(requirements),
+                requirements=chunk.requirements,
                 requirement_refs=chunk.requirement_refs,
                 path_refs=chunk.path_refs,
                 unknown_directives=chunk.unknown_directives,
@@ -221,6 +220,7 @@ def parse_document(path: str, text: str) -> SpecDocument:
             still_open.append(s.index)
     for i in still_open:
         last_line[i] = sections[-1].own_end_line
+    linked = layout.link(path, [s.requirements for s in sections])
     finished: list[Section] = []
     for s in sections:
         last = last_line[s.index]
@@ -233,6 +233,7 @@ def parse_document(path: str, text: str) -> SpecDocument:
                 s,
                 range=Range(s.heading_range.start, end_pos),
                 children=tuple(children.get(s.index, ())),
+                requirements=linked[s.index],
             )
         )
     return SpecDocument(
@@ -243,4 +244,5 @@ def parse_document(path: str, text: str) -> SpecDocument:
         front_matter_range=front_range,
         problems=tuple(problems),
         line_count=len(lines),
+        layout=layout.name,
     )
