@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from specls.code.languages import parser_for
 from specls.code.symbols import _parse_within_budget
+from specls.layouts.speckit import REQUIREMENT_ID, TASK_ID
 from specls.text import Range, utf16_len
 
 if TYPE_CHECKING:
@@ -22,12 +23,15 @@ if TYPE_CHECKING:
 
 # A match is a trace; with a `refs` group, each item of that list is one.
 DEFAULT_PATTERNS: tuple[str, ...] = (
-    r"\b(?:FR|SC|NFR)-\d{3,}\b",  # Spec Kit IDs are distinctive anywhere in a comment
+    r"\b" + REQUIREMENT_ID + r"\b",  # Spec Kit IDs are distinctive anywhere in a comment
     r"(?i:(?<![a-z])(?:covers|implements|tests|verifies|requirements?|refs)\b)\s*:\s*(?P<refs>.+)",
     r"(?<![\w./-])[\w./-]*[\w-]\.md#[\w.-]*\w",  # a section reference: doc.md#id
 )
 _ITEM = re.compile(
-    r"(?:FR|SC|NFR)-\d{3,}|T\d{3,}|\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?(?![\d.])|[\w./-]*\.md#[\w.-]*\w"
+    REQUIREMENT_ID
+    + "|"
+    + TASK_ID
+    + r"|\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?(?![\d.])|[\w./-]*\.md#[\w.-]*\w"
 )
 _COMMENT_TYPES: dict[str, frozenset[str]] = {
     "python": frozenset({"comment"}),

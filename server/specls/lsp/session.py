@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.workspace import Workspace as Documents
 
 from specls.findings import Finding
 from specls.lock import LOCK_NAME, Lock, LockUnit
+from specls.lsp.documents import Documents
 from specls.lsp.settings import Settings
 from specls.lsp.snapshot import Snapshot
 from specls.outputs import OutputReader
@@ -111,7 +111,7 @@ class Session:
         self.initialized = False
         self.root_uri: str | None = None
         self.folders: list[types.WorkspaceFolder] = []
-        self.documents = Documents(None, types.TextDocumentSyncKind.Incremental)
+        self.documents = Documents()
         self.published: dict[Path, dict[str, list[types.Diagnostic]]] = {}
         self.lens_statuses: dict[Path, tuple[tuple[str, str], ...]] = {}
         self.jobs: set[asyncio.Task[Any]] = set()
