@@ -99,9 +99,7 @@ def create(root: Path, layout: Layout, variants: Mapping[int, int] | None = None
     return root
 
 
-def specls(
-    *args: str, cwd: Path, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
+def specls(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "specls", *args],
         cwd=cwd,

@@ -1,10 +1,11 @@
 """N writers at once on one workspace (issue 9, "What it must show").
 
 Each round changes the spec of 16 of the 20 units of a generated workspace
-(and makes 3 of them new: no output, no lock entry), then starts at once: several `specls regen <refs>` and
-`specls stamp <refs>` processes and, in one running server, `specls.regenerate`
-and `specls.stamp` commands (workspace/executeCommand, docs/protocol.md), on
-disjoint and overlapping sets of units. Whatever order they end up in, every
+(and makes 3 of them new: no output, no lock entry), then starts at once:
+several `specls regen <refs>` and `specls stamp <refs>` processes and, in one
+running server, `specls.regenerate` and `specls.stamp` commands
+(workspace/executeCommand, docs/protocol.md), on disjoint and overlapping sets
+of units. Whatever order they end up in, every
 writer succeeds and afterwards:
 
 - every unit has its lock entry, and every output hash in the lock is the
@@ -155,13 +156,13 @@ def run_round(root: Path, server: LspProcess, round_no: int) -> list[str]:
         result: Any = response.get("result")
         if "error" in response:
             problems.append(f"{command} {LAYOUT.ref(i)}: error {response['error']}")
-        elif command == "specls.regenerate" and (
-            result.get("failed") or result.get("refused") or LAYOUT.ref(i) not in result.get(
-                "regenerated", []
-            )
-        ):
-            problems.append(f"{command} {LAYOUT.ref(i)}: {json.dumps(result)}")
-        elif command == "specls.stamp" and LAYOUT.ref(i) not in result.get("stamped", []):
+            continue
+        if command == "specls.regenerate":
+            ok = not result.get("failed") and not result.get("refused")
+            ok = ok and LAYOUT.ref(i) in result.get("regenerated", [])
+        else:
+            ok = LAYOUT.ref(i) in result.get("stamped", [])
+        if not ok:
             problems.append(f"{command} {LAYOUT.ref(i)}: {json.dumps(result)}")
     if not server.alive():
         problems.append(f"the server died: {server.exit_note()}")

@@ -3,8 +3,9 @@
 A hypothesis state machine drives `python -m specls serve` over stdio on a
 copy of examples/shop, as an editor would but less politely: documents are
 opened (sometimes with CRLF line endings), edited incrementally at random
-UTF-16 positions (inside surrogate pairs too, several changes per
-notification, text with CRLF, lone CR, emoji and CJK) and closed; requests
+UTF-16 positions (inside surrogate pairs and past the end of a line too,
+several changes per notification, text with CRLF, lone CR, emoji, CJK and
+characters that are line breaks for Python but not for LSP) and closed; requests
 are pipelined at random positions, in range and out of it, and some are
 cancelled. Invariants:
 
@@ -39,7 +40,6 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
-    initialize,
     invariant,
     rule,
     run_state_machine_as_test,
@@ -104,7 +104,11 @@ SNIPPETS = [
     "中文",
     "é",
 ]
-ALPHABET = st.sampled_from(list("ab #[]()@`{}-*:\t\n") + ["\r\n", "\r", "é", "中", "😀", "𝄞"])
+# Characters that are not line breaks in LSP but are in Python's str.splitlines().
+NOT_LINE_BREAKS = ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c"]
+ALPHABET = st.sampled_from(
+    [*"ab #[]()@`{}-*:\t\n", "\r\n", "\r", "é", "中", "😀", "𝄞", *NOT_LINE_BREAKS]
+)
 TEXT = st.lists(
     st.one_of(st.sampled_from(SNIPPETS), st.lists(ALPHABET, max_size=6).map("".join)),
     max_size=3,
@@ -144,6 +148,7 @@ class Figures:
     edits: int = 0
     changes: int = 0
     surrogate_splits: int = 0
+    past_line_end: int = 0
     opens: int = 0
     closes: int = 0
     requests: int = 0
@@ -160,7 +165,8 @@ class Figures:
         return (
             f"specls server fuzz ({PROFILE} profile): {self.sequences} sequences, "
             f"{self.steps} operations ({self.edits} didChange with {self.changes} changes, "
-            f"{self.surrogate_splits} at a split surrogate pair; {self.opens} didOpen, "
+            f"{self.surrogate_splits} at a split surrogate pair, {self.past_line_end} past a "
+            f"line end; {self.opens} didOpen, "
             f"{self.closes} didClose; {self.requests} requests, {self.cancels} cancelled), "
             f"answers: {answers or 'none'}; {self.compared_diagnostics} final diagnostic sets "
             f"compared with a fresh server ({self.nonempty_final} non-empty); "
@@ -350,16 +356,21 @@ class ServerFuzz(RuleBasedStateMachine):
             span = data.draw(st.sampled_from([0, 0, 1, 2, 5, 40]), label="span")
             j = min(len(slots) - 1, i + data.draw(st.integers(0, span), label="length"))
             new = data.draw(TEXT, label="text")
-            start, end = slots[i], slots[j]
-            FIGURES.surrogate_splits += start.splits_pair or end.splits_pair
-            text = apply_change(
-                text, (start.line, start.character), (end.line, end.character), new
-            )
+            a = (slots[i].line, slots[i].character)
+            b = (slots[j].line, slots[j].character)
+            FIGURES.surrogate_splits += slots[i].splits_pair or slots[j].splits_pair
+            if data.draw(st.integers(0, 9), label="past the line end") == 0:
+                # LSP: a character past the end of its line means the end of the line.
+                spans = line_spans(text)
+                extra = data.draw(st.sampled_from([1, 2, 50]), label="extra")
+                a = b = (a[0], utf16_length(text[spans[a[0]][0] : spans[a[0]][1]]) + extra)
+                FIGURES.past_line_end += 1
+            text = apply_change(text, a, b, new)
             changes.append(
                 {
                     "range": {
-                        "start": {"line": start.line, "character": start.character},
-                        "end": {"line": end.line, "character": end.character},
+                        "start": {"line": a[0], "character": a[1]},
+                        "end": {"line": b[0], "character": b[1]},
                     },
                     "text": new,
                 }
@@ -405,8 +416,9 @@ class ServerFuzz(RuleBasedStateMachine):
     def request(self, data: st.DataObject) -> None:
         method = data.draw(st.sampled_from(FEATURES), label="method")
         rel = data.draw(
-            st.sampled_from(sorted(self.docs) if self.docs and data.draw(st.integers(0, 5))
-                            else DOCS),
+            st.sampled_from(
+                sorted(self.docs) if self.docs and data.draw(st.integers(0, 5)) else DOCS
+            ),
             label="doc",
         )
         text = self.docs[rel].text if rel in self.docs else self.disk_text(rel)

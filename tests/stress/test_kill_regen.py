@@ -129,9 +129,7 @@ def kill_regen(root: Path, rng: random.Random, full: float, figures: Counter[str
     return where
 
 
-def truthful(
-    root: Path, refs: dict[int, dict[str, Any]], per_file: list[int]
-) -> list[str]:
+def truthful(root: Path, refs: dict[int, dict[str, Any]], per_file: list[int]) -> list[str]:
     """What `check` reports fresh must be fresh (item 1 of the module docstring)."""
     problems = []
     _, findings, _ = check_json(root)
@@ -175,7 +173,9 @@ def recovers(root: Path, refs: dict[int, dict[str, Any]], per_file: list[int]) -
     problems = []
     proc = specls("regen", "--stale", cwd=root)
     if proc.returncode != 0 or "Traceback" in proc.stderr:
-        problems.append(f"regen --stale: exit {proc.returncode}: {(proc.stdout + proc.stderr).strip()}")
+        problems.append(
+            f"regen --stale: exit {proc.returncode}: {(proc.stdout + proc.stderr).strip()}"
+        )
     code, findings, err = check_json(root)
     if code != 0 or findings:
         problems += [f"check after regen --stale (exit {code}): {d}" for d in describe(findings)]
