@@ -20,7 +20,9 @@ cancelled. Invariants:
 Profiles (figures are printed at the end of the run):
     CI (default):  derandomized, a fixed number of sequences, no shrinking
     long:          SPECLS_FUZZ=long .venv/bin/python -m pytest -s tests/stress/test_fuzz_server.py
-Overrides: SPECLS_FUZZ_SEQUENCES, SPECLS_FUZZ_STEPS, SPECLS_FUZZ_SHRINK=1.
+Overrides: SPECLS_FUZZ_SEQUENCES, SPECLS_FUZZ_STEPS, SPECLS_FUZZ_SHRINK=1,
+SPECLS_FUZZ_SYNC=safe (leave out the edits that make the server's copy of a
+document drift today, see test_fuzz_regressions.py).
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ LONG = PROFILE == "long"
 SEQUENCES = int(os.environ.get("SPECLS_FUZZ_SEQUENCES", "300" if LONG else "5"))
 STEPS = int(os.environ.get("SPECLS_FUZZ_STEPS", "60" if LONG else "40"))
 SHRINK = os.environ.get("SPECLS_FUZZ_SHRINK", "1" if LONG else "0") == "1"
+# "safe": no edit past a line end and no non-LSP line break in inserted text, the two
+# ways the server's copy of a document drifts today (test_fuzz_regressions.py); lets
+# the fuzzer look for other bugs until those are fixed.
+SAFE_SYNC = os.environ.get("SPECLS_FUZZ_SYNC", "lsp") == "safe"
 REQUEST_TIMEOUT = 20.0  # seconds; generous: the CI machine is shared
 QUIET = 1.0  # seconds without a new analysis before the diagnostics count as final
 
@@ -107,7 +113,8 @@ SNIPPETS = [
 # Characters that are not line breaks in LSP but are in Python's str.splitlines().
 NOT_LINE_BREAKS = ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c"]
 ALPHABET = st.sampled_from(
-    [*"ab #[]()@`{}-*:\t\n", "\r\n", "\r", "é", "中", "😀", "𝄞", *NOT_LINE_BREAKS]
+    [*"ab #[]()@`{}-*:\t\n", "\r\n", "\r", "é", "中", "😀", "𝄞"]
+    + ([] if SAFE_SYNC else NOT_LINE_BREAKS)
 )
 TEXT = st.lists(
     st.one_of(st.sampled_from(SNIPPETS), st.lists(ALPHABET, max_size=6).map("".join)),
@@ -163,7 +170,8 @@ class Figures:
     def report(self) -> str:
         answers = ", ".join(f"{k} {v}" for k, v in sorted(self.answers.items()))
         return (
-            f"specls server fuzz ({PROFILE} profile): {self.sequences} sequences, "
+            f"specls server fuzz ({PROFILE} profile{', safe sync' if SAFE_SYNC else ''}): "
+            f"{self.sequences} sequences, "
             f"{self.steps} operations ({self.edits} didChange with {self.changes} changes, "
             f"{self.surrogate_splits} at a split surrogate pair, {self.past_line_end} past a "
             f"line end; {self.opens} didOpen, "
@@ -359,7 +367,7 @@ class ServerFuzz(RuleBasedStateMachine):
             a = (slots[i].line, slots[i].character)
             b = (slots[j].line, slots[j].character)
             FIGURES.surrogate_splits += slots[i].splits_pair or slots[j].splits_pair
-            if data.draw(st.integers(0, 9), label="past the line end") == 0:
+            if not SAFE_SYNC and data.draw(st.integers(0, 9), label="past the line end") == 0:
                 # LSP: a character past the end of its line means the end of the line.
                 spans = line_spans(text)
                 extra = data.draw(st.sampled_from([1, 2, 50]), label="extra")
