@@ -7,10 +7,11 @@ UTF-16 positions (inside surrogate pairs and past the end of a line too,
 several changes per notification, text with CRLF, lone CR, emoji, CJK and
 characters that are line breaks for Python but not for LSP) and closed; requests
 are pipelined at random positions, in range and out of it, and some are
-cancelled. Invariants:
+cancelled; pauses around the debounce delay let analyses run between edits. Invariants:
 
 - the server never dies and answers every request (a result or a JSON-RPC
-  error) within REQUEST_TIMEOUT; a feature that crashes (InternalError) fails;
+  error) within REQUEST_TIMEOUT; a feature that crashes (InternalError) fails,
+  and so does any traceback in the server's log;
 - after the sequence, once the debounce has settled, the diagnostics it has
   published (every URI), and the document symbols, folding ranges and semantic
   tokens of each open document, equal those of a fresh server opened on the
@@ -160,6 +161,7 @@ class Figures:
     closes: int = 0
     requests: int = 0
     cancels: int = 0
+    pauses: int = 0
     answers: Counter[str] = field(default_factory=Counter)
     compared_diagnostics: int = 0
     nonempty_final: int = 0
@@ -175,7 +177,8 @@ class Figures:
             f"{self.steps} operations ({self.edits} didChange with {self.changes} changes, "
             f"{self.surrogate_splits} at a split surrogate pair, {self.past_line_end} past a "
             f"line end; {self.opens} didOpen, "
-            f"{self.closes} didClose; {self.requests} requests, {self.cancels} cancelled), "
+            f"{self.closes} didClose; {self.requests} requests, {self.cancels} cancelled; "
+            f"{self.pauses} pauses), "
             f"answers: {answers or 'none'}; {self.compared_diagnostics} final diagnostic sets "
             f"compared with a fresh server ({self.nonempty_final} non-empty); "
             f"failures: {self.failures}; {time.monotonic() - self.started:.0f} s"
@@ -299,7 +302,7 @@ class ServerFuzz(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def step(self, data: st.DataObject) -> None:
-        choices = ["request"] * 7 + ["edit"] * 9 + ["open"] * 2 + ["close", "cancel"]
+        choices = ["request"] * 7 + ["edit"] * 9 + ["open"] * 2 + ["close", "cancel", "pause"]
         action = data.draw(st.sampled_from(choices), label="action")
         if action == "open" or not self.docs:
             if len(self.docs) < len(DOCS):
@@ -310,6 +313,11 @@ class ServerFuzz(RuleBasedStateMachine):
             self.close_doc(data)
         elif action == "cancel" and self.sent:
             self.cancel(data)
+        elif action == "pause":
+            # Around the debounce (150 ms): the next edit lands before, during or after
+            # an analysis.
+            time.sleep(data.draw(st.sampled_from([0.05, 0.14, 0.17, 0.25, 0.5]), label="pause"))
+            FIGURES.pauses += 1
         else:
             self.request(data)
         FIGURES.steps += 1
@@ -490,6 +498,8 @@ class ServerFuzz(RuleBasedStateMachine):
         open_uris = [self.uri(rel) for rel in sorted(self.docs)]
         got_views = document_views(self.server, open_uris)
         assert self.server.alive(), self.server.exit_note()
+        log = (self.tmp / "server.log").read_text("utf-8", "replace")
+        assert "Traceback" not in log, f"the server logged an exception:\n{log[-4000:]}"
 
         fresh = LspProcess(self.root, stderr_path=self.tmp / "fresh.log")
         try:
