@@ -118,6 +118,10 @@ class SpeclsServer(LanguageServer):
                 "counts": snap.analysis.counts(),
                 "outputs": outputs,
                 "busy": state.busy > 0,
+                "globs": {
+                    "include": snap.workspace.config.include,
+                    "exclude": snap.workspace.config.exclude,
+                },
             },
         )
 
