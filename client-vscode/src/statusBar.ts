@@ -1,0 +1,73 @@
+// The status bar item and the context keys the menus and keybinding of
+// package.json test, both rendered from the `ClientState`.
+import * as vscode from 'vscode';
+import type { ClientState } from './state';
+import { statusBarModel } from './status';
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly state: ClientState) {
+    this.item = vscode.window.createStatusBarItem('specls.status', vscode.StatusBarAlignment.Left, 0);
+    this.item.name = 'specls';
+    this.subscriptions = [
+      this.item,
+      state.onDidChange(() => this.render()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.render()),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('specls') && this.render()),
+    ];
+    this.render();
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions.splice(0)) d.dispose();
+  }
+
+  private render(): void {
+    if (!vscode.workspace.getConfiguration('specls').get<boolean>('statusBar.enable', true)) {
+      this.item.hide();
+      return;
+    }
+    const m = statusBarModel(this.state.statusInput(vscode.workspace.isTrusted));
+    this.item.text = m.text;
+    this.item.tooltip = m.tooltip;
+    this.item.backgroundColor =
+      m.level === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : m.level === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.command = m.level === 'error' ? 'specls.showServerLog' : 'specls.showProblems';
+    this.item.show();
+  }
+}
+
+/**
+ * `specls.serverRunning`, `specls.specFileActive` and `specls.outputFileActive`.
+ * A file counts as a spec only once the server sent its root's globs: until then
+ * the spec-only menus stay hidden rather than guess.
+ */
+export class ContextKeys implements vscode.Disposable {
+  private readonly values = new Map<string, boolean>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly state: ClientState) {
+    this.subscriptions = [state.onDidChange(() => this.update()), vscode.window.onDidChangeActiveTextEditor(() => this.update())];
+    this.update();
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions.splice(0)) d.dispose();
+  }
+
+  private update(): void {
+    const doc = vscode.window.activeTextEditor?.document;
+    const uri = doc?.uri.scheme === 'file' ? doc.uri.toString() : undefined;
+    this.set('specls.serverRunning', this.state.server === 'running');
+    this.set('specls.specFileActive', !!uri && this.state.isSpec(uri) === true);
+    this.set('specls.outputFileActive', !!uri && this.state.isOutput(uri));
+  }
+
+  private set(key: string, value: boolean): void {
+    if (this.values.get(key) === value) return;
+    this.values.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  }
+}
