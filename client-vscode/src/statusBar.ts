@@ -1,5 +1,6 @@
 // The status bar item and the context keys the menus and keybinding of
 // package.json test, both rendered from the `ClientState`.
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { ClientState } from './state';
 import { statusBarModel } from './status';
@@ -59,15 +60,25 @@ export class ContextKeys implements vscode.Disposable {
 
   private update(): void {
     const doc = vscode.window.activeTextEditor?.document;
-    const uri = doc?.uri.scheme === 'file' ? doc.uri.toString() : undefined;
+    const file = doc?.uri.scheme === 'file' ? doc.uri : undefined;
+    const real = file && realUri(file);
     this.set('specls.serverRunning', this.state.server === 'running');
-    this.set('specls.specFileActive', !!uri && this.state.isSpec(uri) === true);
-    this.set('specls.outputFileActive', !!uri && this.state.isOutput(uri));
+    this.set('specls.specFileActive', !!real && this.state.isSpec(real) === true);
+    this.set('specls.outputFileActive', !!file && (this.state.isOutput(file.toString()) || (!!real && this.state.isOutput(real))));
   }
 
   private set(key: string, value: boolean): void {
     if (this.values.get(key) === value) return;
     this.values.set(key, value);
     void vscode.commands.executeCommand('setContext', key, value);
+  }
+}
+
+/** The file's URI as the server sees it: it resolves symlinks (roots and files) before matching globs. */
+function realUri(uri: vscode.Uri): string {
+  try {
+    return vscode.Uri.file(fs.realpathSync.native(uri.fsPath)).toString();
+  } catch {
+    return uri.toString(); // not on disk (yet): the server does not resolve it either
   }
 }
