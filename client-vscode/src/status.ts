@@ -1,5 +1,6 @@
 // The status bar model: text, tooltip and colour from the server's
 // `specls/status` notification. No `vscode`.
+import type { SpecGlobs } from './specFiles';
 
 /** Payload of `specls/status` (docs/protocol.md). */
 export interface StatusNotification {
@@ -7,6 +8,8 @@ export interface StatusNotification {
   counts?: Record<string, number>;
   outputs?: string[];
   busy?: boolean;
+  /** The root's spec-file globs (read with `parseGlobs`: a payload is not trusted). */
+  globs?: SpecGlobs;
 }
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'failed';

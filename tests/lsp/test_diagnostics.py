@@ -8,6 +8,7 @@ from pathlib import Path
 from lsp_helpers import change_doc, codes, open_doc, uri, wait_diagnostics, wait_for
 from lsprotocol import types
 from pytest_lsp import LanguageClient
+from specls.config import ALWAYS_EXCLUDED, DEFAULT_INCLUDE, load_config
 
 
 async def test_clean_example_has_no_freshness_problems(client: LanguageClient) -> None:
@@ -17,6 +18,13 @@ async def test_clean_example_has_no_freshness_problems(client: LanguageClient) -
     assert not [d for d in client.diagnostics.get(doc_uri, []) if str(d.code).startswith("SPEC2")]
     counts = client.status_notes[-1].counts._asdict()  # type: ignore[attr-defined]
     assert counts == {"fresh": 6}
+    # Clients decide which files are specs with the root's own globs (docs/protocol.md).
+    globs = client.status_notes[-1].globs  # type: ignore[attr-defined]
+    config, _ = load_config(root)
+    assert list(globs.include) == config.include
+    never = [f"**/{d}/**" for d in ALWAYS_EXCLUDED]  # folders the server never searches
+    assert list(globs.exclude) == [*config.exclude, *never]
+    assert config.include != list(DEFAULT_INCLUDE)  # the example's own specls.toml, not defaults
 
 
 async def test_editing_a_section_makes_its_output_stale(client: LanguageClient) -> None:

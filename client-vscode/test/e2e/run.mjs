@@ -310,6 +310,21 @@ try {
     await page.keyboard.press('Escape');
   });
 
+  await step("02d the spec-only editor action follows the server's globs", async () => {
+    // The client has no list of spec files: `specls.specFileActive` comes from the
+    // include/exclude globs in the server's specls/status (docs/protocol.md).
+    const action = page.locator('.editor-actions [aria-label*="Regenerate Section"]');
+    const shown = async () => (await action.count()) > 0 && (await action.first().isVisible());
+    await until('"Regenerate Section" in the title bar of the spec', shown, 20000);
+    // Markdown, but not in the example's `include = ["specs/**/*.spec.md"]`.
+    await openFile('docs/pricing-policy.md');
+    await page.waitForTimeout(1000); // the context key would be set by now: no flicker counts as "hidden"
+    await until('no "Regenerate Section" for a Markdown file that is not a spec', async () => !(await shown()), 10000);
+    await shot('02d-not-a-spec');
+    await openFile('specs/cart.spec.md');
+    await until('"Regenerate Section" back with the spec', shown, 10000);
+  });
+
   if (bundled) {
     await step('02c the bundled server is the one running', async () => {
       const found = await until('the specls log', async () => specls_log(), 10000);

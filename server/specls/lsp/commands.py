@@ -294,15 +294,16 @@ async def graph(server: Server, arg: dict[str, Any]) -> str:
 
 
 async def status(server: Server, arg: dict[str, Any]) -> dict[str, Any]:
+    from specls.lsp.server import client_globs
+
     out: dict[str, Any] = {"roots": []}
     for root, state in list(server.session.roots.items()):
         snap = await server.session.current(state)
-        config = snap.workspace.config
         out["roots"].append(
             {
                 "root": path_to_uri(root),
                 "counts": snap.analysis.counts(),
-                "globs": {"include": list(config.include), "exclude": list(config.exclude)},
+                "globs": client_globs(snap.workspace.config),
                 "units": [
                     {
                         "unit": ref,

@@ -24,6 +24,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from specls import __version__
+from specls.config import ALWAYS_EXCLUDED, Config
 from specls.lsp import diagnostics
 from specls.lsp.client import Client, PyglsClient
 from specls.lsp.convert import path_to_uri, uri_to_path
@@ -100,7 +101,6 @@ class Server:
     def notify_status(self, state: RootState) -> None:
         snap = state.snapshot
         outputs = sorted({path_to_uri(snap.root / p) for p in snap.analysis.owners})
-        config = snap.workspace.config
         self.client.notify(
             "specls/status",
             {
@@ -108,7 +108,7 @@ class Server:
                 "counts": snap.analysis.counts(),
                 "outputs": outputs,
                 "busy": state.busy > 0,
-                "globs": {"include": list(config.include), "exclude": list(config.exclude)},
+                "globs": client_globs(snap.workspace.config),
             },
         )
 
@@ -120,6 +120,13 @@ class Server:
 
         result = handler_for(method)(self, params)
         return await result if asyncio.iscoroutine(result) else result
+
+
+def client_globs(config: Config) -> dict[str, list[str]]:
+    """The root's spec globs as clients match them: the configured include and
+    exclude, plus the folders the server never searches (`.git`, `node_modules`…)."""
+    never = [f"**/{d}/**" for d in ALWAYS_EXCLUDED]
+    return {"include": list(config.include), "exclude": [*config.exclude, *never]}
 
 
 def _utf16_only(cls: type, caps: types.ClientCapabilities) -> str:
