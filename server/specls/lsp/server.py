@@ -22,6 +22,7 @@ from pygls.capabilities import ServerCapabilitiesBuilder
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from specls import __version__
 from specls.config import ALWAYS_EXCLUDED, Config
@@ -135,8 +136,31 @@ def _utf16_only(cls: type, caps: types.ClientCapabilities) -> str:
 
 
 class SpeclsProtocol(LanguageServerProtocol):
-    """Answers a request whose params cannot be read (a position of -1 or 2**31)
-    with InvalidParams instead of dropping it, so the client never waits forever."""
+    """pygls' protocol, with two changes.
+
+    A request whose params cannot be read (a position of -1 or 2**31) is
+    answered InvalidParams instead of being dropped, so the client never waits
+    forever. Document sync goes straight to specls' handlers: pygls' own
+    document store would first apply each change to its copy and, doing so,
+    clamp the change's range in place (one character short on a last line),
+    so specls' store (`documents.py`) would apply a different edit.
+    """
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Any:
+        yield from self._user(types.TEXT_DOCUMENT_DID_OPEN, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        yield from self._user(types.TEXT_DOCUMENT_DID_CHANGE, params)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Any:
+        yield from self._user(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    def _user(self, method: str, params: Any) -> Any:
+        if (handler := self.fm.features.get(method)) is not None:
+            yield handler, (params,), None
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
