@@ -11,10 +11,12 @@ files, and changes only the lock entries of the units this write concerns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from specls.fsutil import atomic_write
 from specls.lock import LOCK_NAME, Lock, LockError, LockUnit, dump_lock, load_lock
 from specls.outputs import OutputReader
 from specls.regen.engine import (
@@ -28,7 +30,7 @@ from specls.regen.tangle import GenerationError
 from specls.regen.transaction import apply_files
 from specls.status import Analysis, analyze
 from specls.workspace import Workspace
-from specls.writelock import DEFAULT_WAIT, writer_lock
+from specls.writelock import DEFAULT_WAIT, WriterBusy, acquire, release
 
 ROOT_MARKERS = ("spec.lock", "specls.toml")
 # Where a project starts when it has no specls file: its repository, its Python
@@ -113,29 +115,40 @@ def read_lock_for_write(root: Path) -> tuple[Lock, bytes | None]:
     return lock or Lock(), raw
 
 
+@contextlib.contextmanager
+def writing(root: Path, wait: float = DEFAULT_WAIT) -> Iterator[None]:
+    """Hold the root's writer lock; another writer for longer than `wait` is a refusal."""
+    try:
+        fd = acquire(root, wait)
+    except WriterBusy as exc:
+        raise WriteRefused(str(exc)) from None
+    try:
+        yield
+    finally:
+        release(root, fd)
+
+
+def commit_held(root: Path, change: Change, write_files: FileWriter = write_to_disk) -> Lock:
+    """Apply `change`; the caller holds the writer lock. The lock as written (or as it was)."""
+    lock, raw = read_lock_for_write(root)
+    back_up(root, list(change.backups))
+    write_files(root, change.files)
+    new = merged_lock(lock, change)
+    data = dump_lock(new).encode("utf-8")
+    if data != raw and (raw is not None or new.units):
+        atomic_write(root / LOCK_NAME, data)
+    return new
+
+
 def commit(
     root: Path,
     change: Change,
     write_files: FileWriter = write_to_disk,
     wait: float = DEFAULT_WAIT,
 ) -> Lock:
-    """Apply `change` under the root's writer lock; the lock as written (or as it was)."""
-    from specls.writelock import WriterBusy
-
-    try:
-        with writer_lock(root, wait):
-            lock, raw = read_lock_for_write(root)
-            back_up(root, list(change.backups))
-            write_files(root, change.files)
-            new = merged_lock(lock, change)
-            data = dump_lock(new).encode("utf-8")
-            if data != raw and (raw is not None or new.units):
-                from specls.fsutil import atomic_write
-
-                atomic_write(root / LOCK_NAME, data)
-            return new
-    except WriterBusy as exc:
-        raise WriteRefused(str(exc)) from None
+    """Apply `change` under the root's writer lock."""
+    with writing(root, wait):
+        return commit_held(root, change, write_files)
 
 
 @dataclass
@@ -170,6 +183,21 @@ class SpecService:
         self.workspace = Workspace.load(self.workspace.root)
 
     # --- the write path -----------------------------------------------------------------
+    #
+    # Each write holds the writer lock from planning to commit (DESIGN §2): inside it,
+    # the lock is re-read from disk and the analysis brought up to date with it, so a
+    # plan never rests on what another writer changed meanwhile.
+
+    def _current(self, analysis: Analysis, overlay: Mapping[str, LockUnit]) -> Analysis:
+        """The analysis against the lock as it is on disk now (plus `overlay`: entries
+        not on disk yet that count, an editor's regenerated buffers awaiting a save)."""
+        on_disk, _ = read_lock_for_write(self.root)  # refuses a lock broken on disk now
+        wanted = on_disk.with_units(dict(overlay)) if overlay else on_disk
+        if self.workspace.lock is not None and wanted == self.workspace.lock:
+            return analyze(self.workspace, self.reader, (self.workspace, analysis))
+        ws = self.workspace.with_lock_reloaded()
+        self.workspace = replace(ws, lock=wanted)
+        return analyze(self.workspace, self.reader)
 
     def regenerate(
         self,
@@ -184,56 +212,56 @@ class SpecService:
         write_files: FileWriter = write_to_disk,
         dry_run: bool = False,
         buffers: frozenset[str] = frozenset(),
+        overlay: Mapping[str, LockUnit] | None = None,
+        wait: float = DEFAULT_WAIT,
     ) -> RegenOutcome:
         """Plan (generators run, nothing written), then commit when every unit succeeded.
 
         `buffers`: outputs open in an editor, which `write_files` hands to it; the
         lock entries of their units are returned as deferred instead of written.
         """
-        self._refuse_broken_lock()
-        plan = plan_regen(
-            self.workspace,
-            analysis,
-            self.reader,
-            refs,
-            force=force,
-            trusted=trusted,
-            allowed=allowed,
-            cancelled=cancelled,
-            progress=progress,
-        )
-        if not plan.ok or not plan.results or dry_run or cancelled():
-            return RegenOutcome(plan, False)
-        deferred = {
-            r.ref: (r.lock_entry, set(r.files) & buffers)
-            for r in plan.results
-            if set(r.files) & buffers
-        }
-        change = Change(
-            files=plan.files,
-            backups=tuple(plan.edited_paths),
-            set_units={r.ref: r.lock_entry for r in plan.results if r.ref not in deferred},
-        )
-        commit(self.root, change, write_files)
+        with writing(self.root, wait):
+            analysis = self._current(analysis, overlay or {})
+            plan = plan_regen(
+                self.workspace,
+                analysis,
+                self.reader,
+                refs,
+                force=force,
+                trusted=trusted,
+                allowed=allowed,
+                cancelled=cancelled,
+                progress=progress,
+            )
+            if not plan.ok or not plan.results or dry_run or cancelled():
+                return RegenOutcome(plan, False)
+            deferred = {
+                r.ref: (r.lock_entry, set(r.files) & buffers)
+                for r in plan.results
+                if set(r.files) & buffers
+            }
+            change = Change(
+                files=plan.files,
+                backups=tuple(plan.edited_paths),
+                set_units={r.ref: r.lock_entry for r in plan.results if r.ref not in deferred},
+            )
+            commit_held(self.root, change, write_files)
         for path in plan.files:
             self.reader.forget(path)
         return RegenOutcome(plan, True, deferred)
 
-    def stamp(self, analysis: Analysis, refs: Iterable[str]) -> Lock:
+    def stamp(self, analysis: Analysis, refs: Iterable[str], wait: float = DEFAULT_WAIT) -> Lock:
         """Accept the current outputs of `refs` as fresh."""
-        self._refuse_broken_lock()
-        try:
-            entries = stamp_entries(self.workspace, analysis, self.reader, list(refs))
-        except GenerationError as exc:
-            raise WriteRefused(str(exc)) from None
-        return commit(self.root, Change(set_units=entries))
+        with writing(self.root, wait):
+            analysis = self._current(analysis, {})
+            try:
+                entries = stamp_entries(self.workspace, analysis, self.reader, list(refs))
+            except GenerationError as exc:
+                raise WriteRefused(str(exc)) from None
+            return commit_held(self.root, Change(set_units=entries))
 
-    def prune(self, analysis: Analysis) -> Lock:
+    def prune(self, analysis: Analysis, wait: float = DEFAULT_WAIT) -> Lock:
         """Drop the lock entries of sections that no longer exist."""
-        self._refuse_broken_lock()
-        return commit(self.root, Change(drop_units=tuple(prune_refs(analysis))))
-
-    def _refuse_broken_lock(self) -> None:
-        """Fail before running generators on a lock that is broken on disk now (not as
-        last read: it may have broken since); the commit re-reads it again."""
-        read_lock_for_write(self.root)
+        with writing(self.root, wait):
+            analysis = self._current(analysis, {})
+            return commit_held(self.root, Change(drop_units=tuple(prune_refs(analysis))))

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 LOCK_FILE = "spec.lock.lock"
-DEFAULT_WAIT = 30.0  # seconds a second writer waits before giving up
+DEFAULT_WAIT = 60.0  # seconds a second writer waits before giving up
 
 
 class WriterBusy(Exception):

@@ -174,6 +174,7 @@ async def _regenerate(server: Server, state: RootState, refs: list[str], force: 
                     progress=report,
                     write_files=writer,
                     buffers=writer.buffers,
+                    overlay={ref: entry for ref, (entry, _) in state.pending.items()},
                 )
             except (WriteRefused, UserError, OSError) as exc:
                 progress.end(f"Failed: {exc}")
