@@ -143,7 +143,7 @@ class StructureChecks(Collector):
                 Code.BAD_FILE_TAG,
                 Severity.ERROR,
                 f"file={file} is not an output declared by this section"
-                " (add [@generate]({file}))",
+                f" (add [@generate]({path}))",
                 doc.path,
                 rng,
             )
