@@ -27,30 +27,33 @@ class StructureChecks(Collector):
 
     def check_documents(self) -> None:
         for doc in self.ws.docs.values():
-            self.findings.extend(doc.problems)
-            for section in doc.sections:
-                for m in section.clarifications:
-                    self.add(
-                        Code.CLARIFICATION,
-                        Severity.WARNING,
-                        f"needs clarification: {m.text}" if m.text else "needs clarification",
-                        doc.path,
-                        m.range,
-                    )
-                for m in section.unknown_directives:
-                    self.add(
-                        Code.UNKNOWN_DIRECTIVE,
-                        Severity.ERROR,
-                        f"unknown directive '@{m.text}' (expected @generate, @test, @use or"
-                        " @describe)",
-                        doc.path,
-                        m.range,
-                    )
-                for d in section.directives:
-                    self.check_directive(doc, d)
-                for block in section.code_blocks:
-                    self.check_file_tag(doc, section.index, block.file, block.file_range)
-            self.check_openspec(doc)
+            with self.guard(f"checking {doc.path}", doc.path):
+                self.check_document(doc)
+
+    def check_document(self, doc: SpecDocument) -> None:
+        self.findings.extend(doc.problems)
+        for section in doc.sections:
+            for m in section.clarifications:
+                self.add(
+                    Code.CLARIFICATION,
+                    Severity.WARNING,
+                    f"needs clarification: {m.text}" if m.text else "needs clarification",
+                    doc.path,
+                    m.range,
+                )
+            for m in section.unknown_directives:
+                self.add(
+                    Code.UNKNOWN_DIRECTIVE,
+                    Severity.ERROR,
+                    f"unknown directive '@{m.text}' (expected @generate, @test, @use or @describe)",
+                    doc.path,
+                    m.range,
+                )
+            for d in section.directives:
+                self.check_directive(doc, d)
+            for block in section.code_blocks:
+                self.check_file_tag(doc, section.index, block.file, block.file_range)
+        self.check_openspec(doc)
 
     def check_directive(self, doc: SpecDocument, d: Directive) -> None:
         if not d.path:
@@ -142,8 +145,7 @@ class StructureChecks(Collector):
             self.add(
                 Code.BAD_FILE_TAG,
                 Severity.ERROR,
-                f"file={file} is not an output declared by this section"
-                f" (add [@generate]({path}))",
+                f"file={file} is not an output declared by this section (add [@generate]({path}))",
                 doc.path,
                 rng,
             )
@@ -267,6 +269,8 @@ def check_structure(ws: Workspace, reader: OutputReader, graph: Graph) -> list[F
     """Every structure finding of the workspace (documents, requirements, cycles)."""
     checks = StructureChecks(ws, reader, graph)
     checks.check_documents()
-    checks.check_requirements()
-    checks.check_cycles()
+    with checks.guard("checking requirements", ""):
+        checks.check_requirements()
+    with checks.guard("looking for @use cycles", ""):
+        checks.check_cycles()
     return checks.findings

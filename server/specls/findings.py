@@ -54,6 +54,8 @@ class Code(StrEnum):
     GENERATOR_UNKNOWN = "SPEC304"
     REGEN_REFUSED_EDITED = "SPEC305"
     REGEN_OUTPUT_NOT_PRODUCED = "SPEC306"
+    # Added for issue 9 (kept at the end so parallel additions merge cleanly)
+    INTERNAL_ERROR = "SPEC120"  # a bug in specls, caught: the rest of the analysis still runs
 
 
 @dataclass(frozen=True, slots=True)

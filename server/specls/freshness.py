@@ -130,7 +130,13 @@ class Freshness(Collector):
                 for other in dict.fromkeys(rivals):
                     if other not in claimed[out.key]:
                         claimed[out.key].append(other)
-        statuses = {ref: self.unit_status(u, claimed) for ref, u in self.graph.units.items()}
+        statuses: dict[str, UnitStatus] = {}
+        for ref, unit in self.graph.units.items():
+            # A unit whose status cannot be computed is left out (never guessed fresh).
+            with self.guard(
+                f"computing the status of {ref}", unit.doc.path, unit.section.heading_range
+            ):
+                statuses[ref] = self.unit_status(unit, claimed)
         for us in statuses.values():
             for o in us.outputs:
                 self.owners[o.output.path].append((us.ref, o.key))

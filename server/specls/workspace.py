@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
+from specls.collect import internal_error
 from specls.config import ALWAYS_EXCLUDED, Config, ConfigError, load_config
 from specls.dialect import Directive, Section, SpecDocument, parse_document
 from specls.findings import Code, Finding, Severity
@@ -95,6 +96,15 @@ def decode_spec(path: str, data: bytes, max_size: int) -> tuple[str | None, Find
         return None, problem(line, f"invalid UTF-8 at byte {exc.start}: {exc.reason}")
 
 
+def _parse(rel: str, text: str) -> tuple[SpecDocument | None, Finding | None]:
+    """The parsed document, or an internal-error finding: one document the parser
+    chokes on must not stop the root from loading (issue 9)."""
+    try:
+        return parse_document(rel, text), None
+    except Exception as exc:
+        return None, internal_error(f"parsing {rel}", exc, rel)
+
+
 @dataclass(frozen=True)
 class Workspace:
     root: Path
@@ -155,15 +165,21 @@ class Workspace:
                 Code.UNREADABLE_FILE, Severity.ERROR, f"cannot read: {exc.strerror}", rel
             )
         text, problem = decode_spec(rel, data, self.config.max_file_size)
-        return (parse_document(rel, text) if text is not None else None), problem
+        if text is None:
+            return None, problem
+        return _parse(rel, text)
 
     # --- incremental updates ------------------------------------------------------------
 
     def with_text(self, rel: str, text: str) -> Workspace:
         """The workspace with one document's text replaced (an editor buffer)."""
-        docs = dict(self.docs)
-        docs[rel] = parse_document(rel, text)
+        doc, problem = _parse(rel, text)
+        docs = {k: v for k, v in self.docs.items() if k != rel}
         unreadable = {k: v for k, v in self.unreadable.items() if k != rel}
+        if doc is not None:
+            docs[rel] = doc
+        if problem is not None:
+            unreadable[rel] = problem
         return replace(self, docs=docs, unreadable=unreadable, revision=self.revision + 1)
 
     def with_file(self, rel: str, fs: FileSystem = REAL_FS) -> Workspace:

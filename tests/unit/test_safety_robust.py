@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers import analysis, load, of_code, write_tree
-from specls import checks
+from specls import checks, workspace
 from specls.config import ConfigError, load_config
 from specls.findings import Code
 from specls.lock import LOCK_NAME, Lock, LockError, load_lock, parse_lock
@@ -98,7 +98,7 @@ def _chain(n: int, *, cycle: bool) -> dict[str, str]:
 @pytest.mark.parametrize("cycle", [False, True])
 def test_a_thousand_long_use_chain_does_not_overflow_the_stack(tmp_path: Path, cycle: bool) -> None:
     write_tree(tmp_path, _chain(1000, cycle=cycle))
-    ws, reader, a = load(tmp_path)
+    ws, _reader, a = load(tmp_path)
     graph = Graph(ws)
     assert len(graph.closure("chain.spec.md#top")) == 1000
     assert len(graph.dependents({"chain.spec.md#s999"})) == 1  # the one unit, #top
@@ -190,6 +190,25 @@ def test_an_exception_in_one_units_freshness_spares_the_others(
     assert set(a.units) == {"b.spec.md#two"}
     (f,) = of_code(a, Code.INTERNAL_ERROR)
     assert f.path == "a.spec.md" and f.range.start.line == 1 and "too deep" in f.message
+
+
+def test_a_document_the_parser_chokes_on_leaves_the_root_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(tmp_path, {"a.spec.md": "# A\n", "b.spec.md": "# B\n"})
+    real = workspace.parse_document
+
+    def exploding(rel: str, text: str):  # type: ignore[no-untyped-def]
+        if rel == "a.spec.md":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(rel, text)
+
+    monkeypatch.setattr(workspace, "parse_document", exploding)
+    ws = Workspace.load(tmp_path)
+    assert list(ws.docs) == ["b.spec.md"]
+    assert ws.unreadable["a.spec.md"].code is Code.INTERNAL_ERROR
+    ws = ws.with_text("a.spec.md", "# A again\n")  # an editor buffer, same parser
+    assert "a.spec.md" in ws.unreadable and "a.spec.md" not in ws.docs
 
 
 # --- odd files --------------------------------------------------------------------------
