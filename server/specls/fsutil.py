@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; OSError("not a regular file") for anything else.
+
+    Opened with O_NONBLOCK, then checked with fstat on the open descriptor (no
+    race with a rename): a FIFO named `x.spec.md` would otherwise block a read
+    forever, and a device could stream without end.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    finally:
+        os.close(fd)
 
 
 def fsync_dir(directory: Path) -> None:

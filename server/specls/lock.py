@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from specls.fsutil import atomic_write
+from specls.fsutil import atomic_write, read_regular
 
 LOCK_NAME = "spec.lock"
 LOCK_VERSION = 1
@@ -144,7 +144,7 @@ def parse_lock(path: Path, text: str) -> Lock:
 def load_lock(path: Path) -> Lock | None:
     """The lock at `path`, None when there is none yet."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         return None
     except OSError as exc:

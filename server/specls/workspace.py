@@ -20,6 +20,7 @@ from specls.collect import internal_error
 from specls.config import ALWAYS_EXCLUDED, Config, ConfigError, load_config
 from specls.dialect import Directive, Section, SpecDocument, parse_document
 from specls.findings import Code, Finding, Severity
+from specls.fsutil import read_regular
 from specls.globs import any_match
 from specls.lock import LOCK_NAME, Lock, LockError, load_lock
 from specls.text import Range
@@ -37,7 +38,7 @@ class FileSystem(Protocol):
 
 class RealFileSystem:
     def read_bytes(self, path: Path) -> bytes:
-        return path.read_bytes()
+        return read_regular(path)  # a FIFO or device: OSError, never a hang
 
     def stat(self, path: Path) -> tuple[int, int] | None:
         try:
