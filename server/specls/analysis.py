@@ -21,6 +21,7 @@ class Status(StrEnum):
     STALE = "stale"
     EDITED = "edited"
     MISSING = "missing"
+    UNREADABLE = "unreadable"  # exists but cannot be read (permission denied): never overwritten
     UNGENERATED = "ungenerated"
     ORPHAN = "orphan"
     CONFLICT = "conflict"
@@ -30,6 +31,7 @@ class Status(StrEnum):
 SEVERITY_ORDER = [
     Status.CONFLICT,
     Status.EDITED,
+    Status.UNREADABLE,
     Status.MISSING,
     Status.STALE,
     Status.UNGENERATED,

@@ -92,6 +92,7 @@ _STYLE = {
     Status.STALE: "yellow",
     Status.EDITED: "magenta",
     Status.MISSING: "red",
+    Status.UNREADABLE: "bold red",
     Status.UNGENERATED: "cyan",
     Status.ORPHAN: "red",
     Status.CONFLICT: "bold red",

@@ -23,6 +23,7 @@ _STATUS_CODE = {
     Status.STALE: (Code.STALE, Severity.WARNING),
     Status.EDITED: (Code.EDITED, Severity.WARNING),
     Status.MISSING: (Code.MISSING, Severity.WARNING),
+    Status.UNREADABLE: (Code.UNREADABLE_OUTPUT, Severity.ERROR),
     Status.UNGENERATED: (Code.UNGENERATED, Severity.INFO),
     Status.CONFLICT: (Code.CONFLICT, Severity.ERROR),
 }
@@ -90,6 +91,8 @@ class Freshness(Collector):
                 sym_range = sym.range if sym else None
             if len(claimed.get(out.key, ())) > 1:
                 status = Status.CONFLICT
+            elif self.reader.state(out.path).error is not None:
+                status = Status.UNREADABLE  # not missing: it is there, and must not be replaced
             elif lock is None or locked is None:
                 status = Status.UNGENERATED
             elif current is None:
@@ -164,6 +167,9 @@ class Freshness(Collector):
         elif o.status is Status.MISSING:
             what = f"symbol '{o.output.symbol}' in {o.output.path}" if o.output.symbol else o.key
             spec_msg = f"{what} is missing; regenerate the section"
+            out_msg = spec_msg
+        elif o.status is Status.UNREADABLE:
+            spec_msg = f"cannot read {o.output.path}: {self.reader.state(o.output.path).error}"
             out_msg = spec_msg
         elif o.status is Status.UNGENERATED:
             spec_msg = f"{o.key} has not been generated yet"

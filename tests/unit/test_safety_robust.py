@@ -11,14 +11,16 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import analysis, load, of_code, write_tree
+from helpers import analysis, load, of_code, regen, write_tree
 from specls import checks, workspace
 from specls.config import ConfigError, load_config
 from specls.findings import Code
 from specls.lock import LOCK_NAME, Lock, LockError, load_lock, parse_lock
+from specls.outputs import OutputReader
+from specls.regen.engine import plan_regen
 from specls.status import Status, analyze
 from specls.units import Graph
-from specls.workspace import Workspace
+from specls.workspace import REAL_FS, Workspace
 
 # --- lock -------------------------------------------------------------------------------
 
@@ -156,8 +158,6 @@ def test_an_exception_in_a_check_becomes_an_internal_error_finding(
 
     monkeypatch.setattr(checks.StructureChecks, "check_directive", exploding)
     ws = Workspace.load(tmp_path)
-    from specls.outputs import OutputReader
-
     with caplog.at_level(logging.ERROR, logger="specls"):
         a = analyze(ws, OutputReader(ws.root))
     internal = of_code(a, Code.INTERNAL_ERROR)
@@ -236,28 +236,41 @@ def test_a_fifo_named_like_a_spec_is_reported_not_read(tmp_path: Path) -> None:
     assert "not a regular file" in ws.unreadable["x.spec.md"].message
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_an_unreadable_output_is_not_missing(tmp_path: Path) -> None:
+class _DeniedFS:
+    """The real file system, except that reading `denied` fails as chmod 0 would
+    (the tests also run as root, who can read any file)."""
+
+    def __init__(self, denied: Path) -> None:
+        self.denied = denied
+
+    def read_bytes(self, path: Path) -> bytes:
+        if path == self.denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return REAL_FS.read_bytes(path)
+
+    def stat(self, path: Path) -> tuple[int, int] | None:
+        return REAL_FS.stat(path)
+
+    def walk(self, root: Path):  # type: ignore[no-untyped-def]
+        return REAL_FS.walk(root)
+
+
+def test_an_unreadable_output_is_not_missing_and_never_overwritten(tmp_path: Path) -> None:
     write_tree(
         tmp_path,
         {"a.spec.md": "# A\n## One {#one}\n[@generate](one.py)\n```py file=one.py\nx = 1\n```\n"},
     )
-    from helpers import regen
-
     assert regen(tmp_path).ok
-    (tmp_path / "one.py").chmod(0)
-    try:
-        a = analysis(tmp_path)
-        (o,) = a.units["a.spec.md#one"].outputs
-        assert o.status is Status.UNREADABLE
-        (f,) = of_code(a, Code.UNREADABLE_OUTPUT)
-        assert "one.py" in f.message and "Permission denied" in f.message
-        assert not of_code(a, Code.MISSING)
-        plan = regen(tmp_path, force=True)  # never overwrite what could not be read
-        assert not plan.ok and "Permission denied" in plan.failed[0][1]
-    finally:
-        (tmp_path / "one.py").chmod(0o644)
-    assert (tmp_path / "one.py").read_text() == "x = 1\n"
+    ws = Workspace.load(tmp_path)
+    reader = OutputReader(ws.root, _DeniedFS(ws.root / "one.py"))
+    a = analyze(ws, reader)
+    (o,) = a.units["a.spec.md#one"].outputs
+    assert o.status is Status.UNREADABLE
+    (f,) = of_code(a, Code.UNREADABLE_OUTPUT)
+    assert f.message == "cannot read one.py: Permission denied" and f.range.start.line == 2
+    assert not of_code(a, Code.MISSING)
+    plan = plan_regen(ws, a, reader, ["a.spec.md#one"], force=True)
+    assert plan.failed == [("a.spec.md#one", "cannot read one.py: Permission denied")]
 
 
 def test_the_bad_file_tag_message_names_the_file(tmp_path: Path) -> None:

@@ -170,6 +170,11 @@ def plan_regen(
                 )
             )
             continue
+        unreadable = [o for o in us.outputs if o.status is Status.UNREADABLE]
+        if unreadable:  # even with force: what cannot be read cannot be backed up
+            path = unreadable[0].output.path
+            plan.failed.append((ref, f"cannot read {path}: {reader.state(path).error}"))
+            continue
         if any(o.status is Status.CONFLICT for o in us.outputs):
             plan.failed.append((ref, "an output is claimed by several sections"))
             continue
