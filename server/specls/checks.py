@@ -13,6 +13,7 @@ from specls.collect import Collector
 from specls.dialect import Directive, DirectiveKind, RequirementKind, SpecDocument
 from specls.findings import Code, Finding, Related, Severity
 from specls.outputs import OutputReader
+from specls.paths import forbidden_output
 from specls.text import Range
 from specls.units import Graph, make_unit
 from specls.workspace import Workspace, resolve_path
@@ -98,6 +99,10 @@ class StructureChecks(Collector):
                     )
                 return
         if d.kind.is_output:
+            why = forbidden_output(self.ws.root, self.ws.config, resolved, self.ws.spec_paths)
+            if why is not None:
+                self.add(Code.FORBIDDEN_OUTPUT, Severity.ERROR, why, doc.path, d.target_range)
+                return
             if d.fragment and code.language_for_path(resolved) is None:
                 self.add(
                     Code.UNSUPPORTED_SYMBOL_LANGUAGE,

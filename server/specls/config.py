@@ -62,6 +62,8 @@ class Config(BaseModel):
     generator: str = "tangle"
     generators: dict[str, GeneratorConfig] = Field(default_factory=dict)
     max_file_size: int = Field(default=10_000_000, gt=0)
+    # dot-directories or dot-files outputs may be written in (paths.forbidden_output)
+    allow_dot_paths: list[str] = Field(default_factory=list)
 
 
 def _toml_line(exc: tomllib.TOMLDecodeError, text: str) -> int:

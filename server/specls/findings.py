@@ -55,6 +55,7 @@ class Code(StrEnum):
     REGEN_REFUSED_EDITED = "SPEC305"
     REGEN_OUTPUT_NOT_PRODUCED = "SPEC306"
     # Added for issue 9 (kept at the end so parallel additions merge cleanly)
+    FORBIDDEN_OUTPUT = "SPEC119"  # an output in .git, a spec, the lock, a dot-path not allowed
     UNREADABLE_OUTPUT = "SPEC208"  # an output exists but cannot be read
     INTERNAL_ERROR = "SPEC120"  # a bug in specls, caught: the rest of the analysis still runs
 

@@ -267,6 +267,11 @@ class Workspace:
                 out.setdefault(unit_ref(doc.path, section), (doc, section))
         return out
 
+    @cached_property
+    def spec_paths(self) -> frozenset[str]:
+        """Every spec file of the root, readable or not (outputs must never be one)."""
+        return frozenset(self.docs) | frozenset(self.unreadable)
+
     def section(self, ref: str) -> tuple[SpecDocument, Section] | None:
         return self.sections_by_ref.get(ref)
 

@@ -19,6 +19,7 @@ from specls.dialect import Section, SpecDocument
 from specls.findings import Code, Finding, Severity
 from specls.lock import LOCK_NAME, Lock, LockUnit, write_lock
 from specls.outputs import OutputReader, whole_file_hash
+from specls.paths import forbidden_output
 from specls.regen.generators import (
     CancelCheck,
     GenerationCancelled,
@@ -178,6 +179,15 @@ def plan_regen(
         if any(o.status is Status.CONFLICT for o in us.outputs):
             plan.failed.append((ref, "an output is claimed by several sections"))
             continue
+        forbidden = [
+            why
+            for o in us.outputs
+            if (why := forbidden_output(ws.root, ws.config, o.output.path, ws.spec_paths))
+        ]
+        if forbidden:  # even with force: a cloned spec must not write these (SPEC119)
+            plan.codes[ref] = Code.FORBIDDEN_OUTPUT
+            plan.failed.append((ref, "; ".join(forbidden)))
+            continue
         escaping = [o.key for o in us.outputs if reader.escapes_root(o.output.path)]
         if escaping:
             plan.failed.append(
@@ -267,7 +277,12 @@ def apply_plan(ws: Workspace, plan: Plan) -> Lock:
     """Write every output of the plan in one transaction, then the lock."""
     _refuse_broken_lock(ws, "regenerating")
     back_up(ws.root, plan.edited_paths)
-    apply_files(ws.root, {p: t.encode("utf-8") for p, t in plan.files.items()})
+    apply_files(
+        ws.root,
+        {p: t.encode("utf-8") for p, t in plan.files.items()},
+        config=ws.config,
+        specs=ws.spec_paths,
+    )
     lock = lock_after(ws, plan.results)
     write_lock(ws.root / LOCK_NAME, lock)
     return lock

@@ -11,7 +11,9 @@ import contextlib
 import os
 from pathlib import Path
 
+from specls.config import Config, ConfigError, load_config
 from specls.fsutil import atomic_write, fsync_dir, stage_file
+from specls.paths import forbidden_output
 
 
 class TransactionError(Exception):
@@ -24,10 +26,36 @@ def _inside(root: Path, rel: str) -> bool:
     return real.startswith(real_root + os.sep)
 
 
-def apply_files(root: Path, files: dict[str, bytes]) -> None:
+def _policy_config(root: Path, config: Config | None) -> Config:
+    if config is not None:
+        return config
+    try:
+        return load_config(root)[0]
+    except ConfigError as exc:  # unknown rules: refuse rather than guess
+        raise TransactionError(f"cannot read the workspace config: {exc}") from None
+
+
+def apply_files(
+    root: Path,
+    files: dict[str, bytes],
+    *,
+    config: Config | None = None,
+    specs: frozenset[str] = frozenset(),
+) -> None:
+    """Write `files` (workspace-relative POSIX path -> bytes) all or none.
+
+    Every path is first checked against `paths.forbidden_output` with `config`
+    (read from the root when None) and the known spec paths `specs`.
+    """
     outside = sorted(rel for rel in files if not _inside(root, rel))
     if outside:
         raise TransactionError(f"refusing to write outside the workspace: {', '.join(outside)}")
+    policy = _policy_config(root, config)
+    forbidden = [
+        why for rel in sorted(files) if (why := forbidden_output(root, policy, rel, specs))
+    ]
+    if forbidden:
+        raise TransactionError("refusing to write: " + "; ".join(forbidden))
     originals: dict[str, bytes | None] = {}
     staged: dict[str, Path] = {}
     try:
