@@ -31,3 +31,18 @@ def test_a_spec_cannot_write_into_git(shop: Path) -> None:
     assert "failed specs/evil.spec.md#hook: SPEC119 .git/config is inside .git" in regen.stderr
     assert "nothing was written" in regen.stderr
     assert tree_bytes(shop) == before
+
+
+def test_regen_force_refuses_a_planted_specls_symlink(shop: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (shop / "src/shop/users.py").write_text("# edited by hand\n")
+    (shop / ".specls").symlink_to(outside)
+    before = tree_bytes(shop)
+    proc = run_specls("regen", "--force", "specs/users.spec.md#user-model", cwd=shop)
+    assert proc.returncode == 1
+    assert "refusing to write .specls/backup/" in proc.stderr and ".specls is a symlink" in (
+        proc.stderr
+    )
+    assert "nothing was written" in proc.stderr
+    assert tree_bytes(shop) == before and list(outside.iterdir()) == []

@@ -7,7 +7,6 @@ a `workspace/applyEdit` and the CLI can write them with `apply_plan`.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from specls import code
 from specls.config import GeneratorConfig
 from specls.dialect import Section, SpecDocument
 from specls.findings import Code, Finding, Severity
+from specls.fsutil import create_private_file, read_regular
 from specls.lock import LOCK_NAME, Lock, LockUnit, write_lock
 from specls.outputs import OutputReader, whole_file_hash
 from specls.paths import forbidden_output
@@ -249,15 +249,22 @@ def lock_after(ws: Workspace, plan_results: list[UnitResult]) -> Lock:
 
 
 def back_up(root: Path, paths: list[str]) -> Path | None:
+    """Copy `paths` to `.specls/backup/<time>/` before they are overwritten.
+
+    Created with `create_private_file`: a `.specls` (or any part below it)
+    that is a symlink is refused (UnsafePathError, an OSError) rather than
+    followed, so a cloned repository cannot send backups outside the root.
+    """
     if not paths:
         return None
-    dest = root / BACKUP_DIR / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp_dir = f"{BACKUP_DIR}/{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}"
     for rel in paths:
-        src = root / rel
-        if src.is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    return dest
+        try:
+            data = read_regular(root / rel)
+        except FileNotFoundError:
+            continue
+        create_private_file(root, f"{stamp_dir}/{rel}", data)
+    return root / stamp_dir
 
 
 def broken_lock(ws: Workspace) -> str | None:
