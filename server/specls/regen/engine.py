@@ -17,7 +17,7 @@ from specls.config import GeneratorConfig
 from specls.dialect import Section, SpecDocument
 from specls.findings import Code, Finding, Severity
 from specls.fsutil import create_private_file, read_regular
-from specls.lock import LOCK_NAME, Lock, LockUnit, write_lock
+from specls.lock import LOCK_NAME, Lock, LockUnit, dump_lock, write_lock
 from specls.outputs import OutputReader, whole_file_hash
 from specls.paths import forbidden_output
 from specls.regen.generators import (
@@ -284,14 +284,14 @@ def apply_plan(ws: Workspace, plan: Plan) -> Lock:
     """Write every output of the plan in one transaction, then the lock."""
     _refuse_broken_lock(ws, "regenerating")
     back_up(ws.root, plan.edited_paths)
-    apply_files(
+    lock = lock_after(ws, plan.results)
+    apply_files(  # the lock is the transaction's last rename: it never claims a missing output
         ws.root,
         {p: t.encode("utf-8") for p, t in plan.files.items()},
         config=ws.config,
         specs=ws.spec_paths,
+        lock=dump_lock(lock).encode("utf-8"),
     )
-    lock = lock_after(ws, plan.results)
-    write_lock(ws.root / LOCK_NAME, lock)
     return lock
 
 
