@@ -26,7 +26,7 @@ from specls.regen.engine import (
     stampable,
 )
 from specls.regen.tangle import GenerationError
-from specls.regen.transaction import TransactionError
+from specls.regen.transaction import TransactionError, recover
 from specls.report import FORMATTERS
 from specls.service import SpecService, find_root
 from specls.status import Analysis, Status
@@ -137,7 +137,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if not_fresh else EXIT_OK
 
 
+def _recover(path: str | None) -> None:
+    """Finish what a killed specls left (transaction.recover) before a write command
+    reads the workspace; what it did goes to stderr."""
+    start = Path(path or ".")
+    if start.exists():
+        for line in recover(find_root(start)):
+            _err(f"recovered: {line}")
+
+
 def cmd_regen(args: argparse.Namespace) -> int:
+    _recover(args.root)
     opened = _open(args.root)
     if opened is None:
         return EXIT_USAGE
@@ -152,7 +162,7 @@ def cmd_regen(args: argparse.Namespace) -> int:
         refs = [
             r
             for r, us in sorted(analysis.units.items())
-            if args.all or us.status is not Status.FRESH
+            if args.all or us.status is not Status.FRESH or us.needs_settling
         ]
     else:
         _err("name the units to regenerate, or pass --stale or --all")
@@ -187,6 +197,7 @@ def cmd_regen(args: argparse.Namespace) -> int:
 
 
 def cmd_stamp(args: argparse.Namespace) -> int:
+    _recover(args.root)
     opened = _open(args.root)
     if opened is None:
         return EXIT_USAGE
