@@ -4,9 +4,13 @@ an exit code and a message with file and line, and leaves files byte-identical."
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-from helpers import edit, run_specls, tree_bytes, write_tree
+import pytest
+from helpers import copy_example, edit, run_specls, tree_bytes, write_tree
 
 EVIL = """
     # Evil
@@ -84,3 +88,68 @@ def test_regen_refuses_to_overwrite_a_hand_written_file(shop: Path) -> None:
     assert forced.returncode == 0, forced.stderr
     (backup,) = (shop / ".specls/backup").glob("*/src/shop/notes.py")
     assert backup.read_text() == "# my notes, never generated\n"
+
+
+# A `specls` that dies (os._exit: no cleanup runs, as with SIGKILL) at the N-th call
+# of one step of the write: `replace` (a rename into place) or `_stage` (a temp file).
+DYING_SPECLS = """
+import os, sys
+from specls.regen import transaction
+step, at, calls = os.environ["DIE_IN"], int(os.environ["DIE_AT"]), []
+real = os.replace if step == "replace" else transaction._stage
+def dying(*args, **kwargs):
+    calls.append(args)
+    if len(calls) == at:
+        os._exit(137)
+    return real(*args, **kwargs)
+if step == "replace":
+    transaction.os.replace = dying
+else:
+    transaction._stage = dying
+from specls.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _changed_shop(tmp_path: Path, name: str) -> Path:
+    root = copy_example(tmp_path / name)
+    edit(root, "specs/users.spec.md", "100_000", "200_000")  # users.py changes; auth is stale
+    edit(root, "specs/catalog.spec.md", '"Mug ☕", 1250', '"Mug ☕", 1390')
+    return root
+
+
+@pytest.mark.parametrize(
+    ("step", "at"), [("_stage", 1), ("_stage", 4), *[("replace", n) for n in range(1, 7)]]
+)
+def test_a_killed_regen_is_reported_truthfully_and_recovered_without_force(
+    tmp_path: Path, step: str, at: int
+) -> None:
+    root = _changed_shop(tmp_path, "killed")
+    proc = subprocess.run(
+        [sys.executable, "-c", DYING_SPECLS, "regen", "--stale"],
+        cwd=root,
+        env={**os.environ, "DIE_IN": step, "DIE_AT": str(at), "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 137, proc.stderr
+    check = run_specls("check", "--format", "json", cwd=root)
+    codes = {f["code"] for f in json.loads(check.stdout)}
+    assert "SPEC202" not in codes  # nothing reads as edited by hand
+    assert codes <= {"SPEC201"}  # stale (not yet rewritten) at most
+    regen = run_specls("regen", "--stale", cwd=root)
+    assert regen.returncode == 0, regen.stderr
+    if step == "replace":
+        assert "specls: recovered: rolled forward" in regen.stderr
+    assert run_specls("check", cwd=root).returncode == 0
+    # the same bytes as a regen that was never interrupted, lock timestamps aside
+    clean = _changed_shop(tmp_path, "clean")
+    assert run_specls("regen", "--stale", cwd=clean).returncode == 0
+    got, want = tree_bytes(root), tree_bytes(clean)
+    assert not [p for p in got if p.endswith(".specls-tmp") or p.startswith(".specls/")]
+    lock_units = lambda tree: {  # noqa: E731
+        ref: {k: v for k, v in unit.items() if k != "generated"}
+        for ref, unit in json.loads(tree.pop("spec.lock"))["units"].items()
+    }
+    assert lock_units(got) == lock_units(want) and got == want
