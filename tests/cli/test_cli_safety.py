@@ -153,3 +153,81 @@ def test_a_killed_regen_is_reported_truthfully_and_recovered_without_force(
         for ref, unit in json.loads(tree.pop("spec.lock"))["units"].items()
     }
     assert lock_units(got) == lock_units(want) and got == want
+
+
+# --- always answer: exit codes and file:line, never a traceback or a hang -------------
+
+
+def test_a_huge_integer_or_deep_nesting_in_the_lock_is_spec117_with_its_line(
+    shop: Path,
+) -> None:
+    lock = shop / "spec.lock"
+    good = lock.read_text()
+    for bad, line in (
+        (good.replace('"version": 1', '"version": ' + "9" * 5000), None),
+        ('{\n  "version": 1,\n  "units":\n' + "[" * 100_000 + "\n}\n", 4),
+    ):
+        lock.write_text(bad)
+        if line is None:
+            line = next(i for i, t in enumerate(bad.splitlines(), 1) if "9999" in t)
+        check = run_specls("check", cwd=shop)  # run_specls fails on any traceback
+        assert check.returncode == 1 and f"spec.lock:{line}:1: error SPEC117" in check.stdout
+        regen = run_specls("regen", "--all", cwd=shop)
+        assert regen.returncode == 1 and f"spec.lock:{line}:" in regen.stderr
+        assert lock.read_text() == bad  # never overwritten
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "what"),
+    [
+        ("[generators.a]\ncommand = []\n", 2, "command"),
+        ('[generators.a]\ncommand = ["x"]\ntimeout = nan\n', 3, "timeout"),
+        ("max_file_size = -1\n", 1, "max_file_size"),
+    ],
+)
+def test_bad_config_values_exit_2_naming_their_line(
+    tmp_path: Path, text: str, line: int, what: str
+) -> None:
+    write_tree(tmp_path, {"specls.toml": text, "a.spec.md": "# A\n"})
+    proc = run_specls("check", cwd=tmp_path)
+    assert proc.returncode == 2 and f"specls.toml:{line}: " in proc.stderr and what in proc.stderr
+
+
+def test_tool_1_in_pyproject_exits_2_naming_its_line(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {"pyproject.toml": '# top\n\n\ntool = 1\n[project]\nname = "x"\n', "a.spec.md": "# A\n"},
+    )
+    proc = run_specls("check", str(tmp_path), cwd=tmp_path)
+    assert proc.returncode == 2 and "pyproject.toml:4: tool must be a table" in proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_named_like_a_spec_does_not_hang_check(shop: Path) -> None:
+    os.mkfifo(shop / "specs/x.spec.md")
+    proc = run_specls("check", cwd=shop, timeout=30)
+    assert proc.returncode == 1
+    assert "specs/x.spec.md:1:1: error SPEC116 cannot read: not a regular file" in proc.stdout
+
+
+def test_a_thousand_long_use_chain_answers(tmp_path: Path) -> None:
+    sections = [f"## S{i} {{#s{i}}}\n[@use](#s{i + 1})\n" for i in range(999)]
+    sections.append("## S999 {#s999}\ntext\n")
+    write_tree(tmp_path, {"specls.toml": "", "chain.spec.md": "# Chain\n\n" + "\n".join(sections)})
+    for command in ("check", "status", "graph"):
+        proc = run_specls(command, cwd=tmp_path)
+        assert proc.returncode == 0, (command, proc.stderr)
+
+
+def test_an_empty_spec_lock_is_a_root_marker_and_an_empty_lock(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {"a.spec.md": "# A\n## One {#one}\n[@generate](one.py)\n```py file=one.py\nx = 1\n```\n"},
+    )
+    (tmp_path / "spec.lock").touch()
+    sub = tmp_path / "deeper"
+    sub.mkdir()
+    check = run_specls("check", cwd=sub)
+    assert check.returncode == 0 and "SPEC117" not in check.stdout
+    assert run_specls("regen", "--stale", cwd=sub).returncode == 0
+    assert '"a.spec.md#one"' in (tmp_path / "spec.lock").read_text()
