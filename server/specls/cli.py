@@ -110,9 +110,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         for o in us.outputs
     ]
     rows += [(ref, "", Status.ORPHAN, "") for ref in analysis.orphans]
+    unlocked = {  # fresh, but the lock lags: regen --stale or stamp settles it
+        (ref, o.key) for ref, us in analysis.units.items() for o in us.outputs if o.unlocked
+    }
     if args.format == "json":
         data = [
             {"unit": r, "output": k, "status": s.value, "generated": g or None}
+            | ({"unlocked": True} if (r, k) in unlocked else {})
             for r, k, s, g in rows
         ]
         print(json.dumps({"outputs": data, "counts": analysis.counts()}, indent=2))
@@ -129,7 +133,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         for col in ("unit", "output", "status", "generated"):
             table.add_column(col)
         for ref, key, st, gen in rows:
-            table.add_row(ref, key, f"[{_STYLE[st]}]{st.value}[/]", gen)
+            lags = " (lock lags)" if (ref, key) in unlocked else ""
+            table.add_row(ref, key, f"[{_STYLE[st]}]{st.value}{lags}[/]", gen)
         console.print(table)
         summary = " · ".join(f"{n} {s}" for s, n in sorted(analysis.counts().items()))
         console.print(summary or "no generation units")

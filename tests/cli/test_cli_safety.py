@@ -231,3 +231,16 @@ def test_an_empty_spec_lock_is_a_root_marker_and_an_empty_lock(tmp_path: Path) -
     assert check.returncode == 0 and "SPEC117" not in check.stdout
     assert run_specls("regen", "--stale", cwd=sub).returncode == 0
     assert '"a.spec.md#one"' in (tmp_path / "spec.lock").read_text()
+
+
+def test_status_shows_an_output_whose_lock_lags(shop: Path) -> None:
+    edit(shop, "specs/catalog.spec.md", '"Mug ☕", 1250', '"Mug ☕", 1390')
+    edit(shop, "src/shop/catalog.py", '"Mug ☕", 1250', '"Mug ☕", 1390')  # as regen would
+    data = json.loads(run_specls("status", "--format", "json", cwd=shop).stdout)
+    row = next(o for o in data["outputs"] if o["output"] == "src/shop/catalog.py")
+    assert (row["status"], row.get("unlocked")) == ("fresh", True)
+    table = run_specls("status", cwd=shop).stdout
+    assert "fresh (lock lags)" in table
+    assert run_specls("regen", "--stale", cwd=shop).returncode == 0
+    data = json.loads(run_specls("status", "--format", "json", cwd=shop).stdout)
+    assert not [o for o in data["outputs"] if o.get("unlocked") or o["status"] != "fresh"]
