@@ -21,6 +21,7 @@ class Status(StrEnum):
     STALE = "stale"
     EDITED = "edited"
     MISSING = "missing"
+    UNREADABLE = "unreadable"  # exists but cannot be read (permission denied): never overwritten
     UNGENERATED = "ungenerated"
     ORPHAN = "orphan"
     CONFLICT = "conflict"
@@ -30,6 +31,7 @@ class Status(StrEnum):
 SEVERITY_ORDER = [
     Status.CONFLICT,
     Status.EDITED,
+    Status.UNREADABLE,
     Status.MISSING,
     Status.STALE,
     Status.UNGENERATED,
@@ -45,6 +47,9 @@ class OutputStatus:
     current_hash: str | None
     locked_hash: str | None
     symbol_range: Range | None  # where a `#symbol` output sits in its file
+    # fresh because it equals what tangle makes of the current section, while the
+    # lock lags (a killed regen, a hand copy): `specls stamp` or regen settles it
+    unlocked: bool = False
 
     @property
     def key(self) -> str:
@@ -67,10 +72,17 @@ class UnitStatus:
     lock: LockUnit | None
     generator: str
     use_hashes: tuple[tuple[str, str | None], ...] = ()  # the @use files in `inputs_hash`
+    # the lock entry this unit took over from its old ID (a heading edited in place)
+    adopted_from: str | None = None
 
     @property
     def ref(self) -> str:
         return self.unit.ref
+
+    @property
+    def needs_settling(self) -> bool:
+        """Fresh on disk but not in the lock: regen or stamp should write its entry."""
+        return self.adopted_from is not None or any(o.unlocked for o in self.outputs)
 
 
 @dataclass(frozen=True)

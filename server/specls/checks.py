@@ -20,6 +20,7 @@ from specls.findings import Code, Finding, Related, Severity
 from specls.layouts import Layout, layout_of
 from specls.layouts.base import EVERY
 from specls.outputs import OutputReader
+from specls.paths import forbidden_output
 from specls.text import Range
 from specls.units import Graph, make_unit
 from specls.workspace import Workspace, resolve_path
@@ -34,30 +35,34 @@ class StructureChecks(Collector):
 
     def check_documents(self) -> None:
         for doc in self.ws.docs.values():
-            self.findings.extend(doc.problems)
-            for section in doc.sections:
-                for m in section.clarifications:
-                    self.add(
-                        Code.CLARIFICATION,
-                        Severity.WARNING,
-                        f"needs clarification: {m.text}" if m.text else "needs clarification",
-                        doc.path,
-                        m.range,
-                    )
-                for m in section.unknown_directives:
-                    self.add(
-                        Code.UNKNOWN_DIRECTIVE,
-                        Severity.ERROR,
-                        f"unknown directive '@{m.text}' (expected @generate, @test, @use or"
-                        " @describe)",
-                        doc.path,
-                        m.range,
-                    )
-                for d in section.directives:
-                    self.check_directive(doc, d)
-                for block in section.code_blocks:
-                    self.check_file_tag(doc, section.index, block.file, block.file_range)
-        self.check_layouts()
+            with self.guard(f"checking {doc.path}", doc.path):
+                self.check_document(doc)
+        with self.guard("checking the layouts' rules", ""):
+            self.check_layouts()
+
+    def check_document(self, doc: SpecDocument) -> None:
+        self.findings.extend(doc.problems)
+        for section in doc.sections:
+            for m in section.clarifications:
+                self.add(
+                    Code.CLARIFICATION,
+                    Severity.WARNING,
+                    f"needs clarification: {m.text}" if m.text else "needs clarification",
+                    doc.path,
+                    m.range,
+                )
+            for m in section.unknown_directives:
+                self.add(
+                    Code.UNKNOWN_DIRECTIVE,
+                    Severity.ERROR,
+                    f"unknown directive '@{m.text}' (expected @generate, @test, @use or @describe)",
+                    doc.path,
+                    m.range,
+                )
+            for d in section.directives:
+                self.check_directive(doc, d)
+            for block in section.code_blocks:
+                self.check_file_tag(doc, section.index, block.file, block.file_range)
 
     def check_directive(self, doc: SpecDocument, d: Directive) -> None:
         if not d.path:
@@ -102,6 +107,10 @@ class StructureChecks(Collector):
                     )
                 return
         if d.kind.is_output:
+            why = forbidden_output(self.ws.root, self.ws.config, resolved, self.ws.spec_paths)
+            if why is not None:
+                self.add(Code.FORBIDDEN_OUTPUT, Severity.ERROR, why, doc.path, d.target_range)
+                return
             if d.fragment and code.language_for_path(resolved) is None:
                 self.add(
                     Code.UNSUPPORTED_SYMBOL_LANGUAGE,
@@ -151,8 +160,7 @@ class StructureChecks(Collector):
             self.add(
                 Code.BAD_FILE_TAG,
                 Severity.ERROR,
-                f"file={file} is not an output declared by this section"
-                " (add [@generate]({file}))",
+                f"file={file} is not an output declared by this section (add [@generate]({path}))",
                 doc.path,
                 rng,
             )
@@ -290,6 +298,8 @@ def check_structure(ws: Workspace, reader: OutputReader, graph: Graph) -> list[F
     """Every structure finding of the workspace (documents, requirements, cycles)."""
     checks = StructureChecks(ws, reader, graph)
     checks.check_documents()
-    checks.check_requirements()
-    checks.check_cycles()
+    with checks.guard("checking requirements", ""):
+        checks.check_requirements()
+    with checks.guard("looking for @use cycles", ""):
+        checks.check_cycles()
     return checks.findings

@@ -19,7 +19,7 @@ from specls import __version__
 from specls.findings import Code, Finding, Severity
 from specls.regen.engine import resolve_refs, stampable
 from specls.regen.tangle import GenerationError
-from specls.regen.transaction import TransactionError
+from specls.regen.transaction import TransactionError, recover
 from specls.report import FORMATTERS
 from specls.service import SpecService, WriteRefused, find_root
 from specls.status import Analysis, Status
@@ -139,6 +139,7 @@ _STYLE = {
     Status.STALE: "yellow",
     Status.EDITED: "magenta",
     Status.MISSING: "red",
+    Status.UNREADABLE: "bold red",
     Status.UNGENERATED: "cyan",
     Status.ORPHAN: "red",
     Status.CONFLICT: "bold red",
@@ -167,9 +168,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         rows = [r for r in rows if r[0] in units]
         extra = {"units": units, "shards": shard(analysis, units, args.shards or 1)}
     found = features(service.workspace)
+    unlocked = {  # fresh, but the lock lags: regen --stale or stamp settles it
+        (ref, o.key) for ref, us in analysis.units.items() for o in us.outputs if o.unlocked
+    }
     if args.format == "json":
         data = [
             {"unit": r, "output": k, "status": s.value, "generated": g or None}
+            | ({"unlocked": True} if (r, k) in unlocked else {})
             for r, k, s, g in rows
         ]
         summary = [
@@ -201,7 +206,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         for col in ("unit", "output", "status", "generated"):
             table.add_column(col)
         for ref, key, st, gen in rows:
-            table.add_row(ref, key, f"[{_STYLE[st]}]{st.value}[/]", gen)
+            lags = " (lock lags)" if (ref, key) in unlocked else ""
+            table.add_row(ref, key, f"[{_STYLE[st]}]{st.value}{lags}[/]", gen)
         console.print(table)
         counts = " · ".join(f"{n} {s}" for s, n in sorted(analysis.counts().items()))
         console.print(counts or "no generation units")
@@ -223,7 +229,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if not_fresh and not extra else EXIT_OK
 
 
+def _recover(path: str | None) -> None:
+    """Finish what a killed specls left (transaction.recover) before a write command
+    reads the workspace; what it did goes to stderr."""
+    start = Path(path or ".")
+    if start.exists():
+        for line in recover(find_root(start)):
+            _err(f"recovered: {line}")
+
+
 def cmd_regen(args: argparse.Namespace) -> int:
+    _recover(args.root)
     opened = _open(args.root)
     if opened is None:
         return EXIT_USAGE
@@ -237,7 +253,7 @@ def cmd_regen(args: argparse.Namespace) -> int:
         refs = [
             r
             for r, us in sorted(analysis.units.items())
-            if args.all or us.status is not Status.FRESH
+            if args.all or us.status is not Status.FRESH or us.needs_settling
         ]
     else:
         _err("name the units to regenerate, or pass --stale or --all")
@@ -270,6 +286,7 @@ def cmd_regen(args: argparse.Namespace) -> int:
 
 
 def cmd_stamp(args: argparse.Namespace) -> int:
+    _recover(args.root)
     opened = _open(args.root)
     if opened is None:
         return EXIT_USAGE

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from specls.findings import Code, Finding, Related, Severity
-from specls.text import Range
+from specls.text import ZERO_RANGE, Range
+
+log = logging.getLogger("specls")
+
+
+def internal_error(what: str, exc: BaseException, path: str, rng: Range = ZERO_RANGE) -> Finding:
+    """The finding for a bug caught in one part of the analysis (logged with its traceback)."""
+    log.error("internal error while %s", what, exc_info=exc)
+    return Finding(
+        Code.INTERNAL_ERROR,
+        Severity.ERROR,
+        f"internal error while {what}: {type(exc).__name__}: {exc}"
+        " (a bug in specls; the rest of the analysis ran — please report it)",
+        path,
+        rng,
+    )
 
 
 class Collector:
@@ -24,3 +43,12 @@ class Collector:
         related: tuple[Related, ...] = (),
     ) -> None:
         self.findings.append(Finding(code_, severity, message, path, rng, related, unit, output))
+
+    @contextmanager
+    def guard(self, what: str, path: str, rng: Range = ZERO_RANGE) -> Iterator[None]:
+        """Run one check; an exception in it becomes an internal-error finding, so one
+        bad document or unit cannot stop the analysis of the root (issue 9)."""
+        try:
+            yield
+        except Exception as exc:
+            self.findings.append(internal_error(what, exc, path, rng))

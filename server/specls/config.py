@@ -41,9 +41,9 @@ class ConfigError(Exception):
 class GeneratorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    command: list[str]
+    command: list[str] = Field(min_length=1)
     output: Literal["files", "markdown"] = "files"
-    timeout: float = 600.0
+    timeout: float = Field(default=600.0, gt=0, allow_inf_nan=False)  # nan never times out
     env: dict[str, str] = Field(default_factory=dict)
 
 
@@ -98,7 +98,9 @@ class Config(BaseModel):
     )
     generator: str = "tangle"
     generators: dict[str, GeneratorConfig] = Field(default_factory=dict)
-    max_file_size: int = 10_000_000
+    max_file_size: int = Field(default=10_000_000, gt=0)
+    # dot-directories or dot-files outputs may be written in (paths.forbidden_output)
+    allow_dot_paths: list[str] = Field(default_factory=list)
     trace: TraceConfig = Field(default_factory=TraceConfig)
 
     @model_validator(mode="before")
@@ -182,10 +184,13 @@ def load_config(root: Path) -> tuple[Config, Path | None]:
             raise ConfigError(path, _toml_line(exc, text), f"invalid TOML: {exc}") from None
         if table is None:
             return _validate(path, text, data, ""), path
-        section = data.get(table[0], {}).get(table[1])
+        tool = data.get(table[0], {})
+        if not isinstance(tool, dict):  # `tool = 1`: not ours to judge, but not a table
+            raise ConfigError(path, _key_line(text, ["tool"]), "tool must be a table")
+        section = tool.get(table[1])
         if section is None:
             continue
         if not isinstance(section, dict):
-            raise ConfigError(path, 1, "[tool.specls] must be a table")
+            raise ConfigError(path, _key_line(text, list(table)), "tool.specls must be a table")
         return _validate(path, text, section, "tool.specls."), path
     return Config(), None

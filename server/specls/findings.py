@@ -59,6 +59,10 @@ class Code(StrEnum):
     # SPEC13x: layout rules (added after the catalogue above; codes stay stable)
     OPENSPEC_DELTA_UNKNOWN = "SPEC130"
     OPENSPEC_DELTA_EXISTS = "SPEC131"
+    # Added for issue 9 (kept at the end so parallel additions merge cleanly)
+    FORBIDDEN_OUTPUT = "SPEC119"  # an output in .git, a spec, the lock, a dot-path not allowed
+    UNREADABLE_OUTPUT = "SPEC209"  # an output exists but cannot be read
+    INTERNAL_ERROR = "SPEC120"  # a bug in specls, caught: the rest of the analysis still runs
 
 
 @dataclass(frozen=True, slots=True)

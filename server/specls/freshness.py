@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from specls import code
 from specls.analysis import Analysis, OutputStatus, Status, UnitStatus, worst
 from specls.collect import Collector
 from specls.dialect import SpecDocument
 from specls.findings import Code, Finding, Related, Severity
 from specls.lock import LOCK_NAME
-from specls.outputs import OutputReader
+from specls.outputs import OutputReader, whole_file_hash
+from specls.regen.generators import run_tangle
+from specls.regen.tangle import GenerationError
 from specls.text import ZERO_RANGE, Range
 from specls.units import Graph, Unit, described_directives, section_hash
 from specls.workspace import Workspace, resolve_path, unit_ref
@@ -23,6 +26,7 @@ _STATUS_CODE = {
     Status.STALE: (Code.STALE, Severity.WARNING),
     Status.EDITED: (Code.EDITED, Severity.WARNING),
     Status.MISSING: (Code.MISSING, Severity.WARNING),
+    Status.UNREADABLE: (Code.UNREADABLE_OUTPUT, Severity.ERROR),
     Status.UNGENERATED: (Code.UNGENERATED, Severity.INFO),
     Status.CONFLICT: (Code.CONFLICT, Severity.ERROR),
 }
@@ -59,6 +63,75 @@ class Freshness(Collector):
             self.dirty = _reached_by_change(previous[0], ws, self.graph)
         self.output_findings: dict[str, list[Finding]] = defaultdict(list)
         self.owners: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.adoptions: dict[str, str] = {}  # unit ref -> the orphan lock entry it takes over
+
+    def is_orphan(self, ref: str) -> bool:
+        """A lock entry whose section is gone from a spec that was read.
+
+        An entry of a spec that exists but was not read (unreadable, too big,
+        excluded by the config, not a regular file) is not an orphan: nothing
+        says its section is gone, and `stamp --prune` must keep it.
+        """
+        found = self.ws.section(ref)
+        if found is not None and (found[1].is_unit or described_directives(*found)):
+            return False
+        path = ref.partition("#")[0]
+        if path in self.ws.docs:
+            return True
+        return path not in self.ws.unreadable and not self.reader.exists(path)
+
+    def find_adoptions(self) -> dict[str, str]:
+        """Units without a lock entry that take over an orphan entry: a heading whose ID
+        changed by a text edit. Only when exactly one unit declares exactly the entry's
+        output keys and every output on disk still has the locked hash."""
+        if self.ws.lock is None:
+            return {}
+        by_keys: dict[frozenset[str], list[str]] = defaultdict(list)
+        for ref, entry in self.ws.lock.units.items():
+            if entry.outputs and self.is_orphan(ref):
+                by_keys[frozenset(entry.outputs)].append(ref)
+        claims: dict[str, list[str]] = defaultdict(list)
+        for unit in self.graph.units.values():
+            if unit.ref in self.ws.lock.units:
+                continue
+            olds = by_keys.get(frozenset(o.key for o in unit.outputs), [])
+            if len(olds) == 1:
+                claims[olds[0]].append(unit.ref)
+        adoptions = {}
+        for old, units in claims.items():
+            if len(units) != 1:
+                continue
+            entry = self.ws.lock.units[old]
+            unit = self.graph.units[units[0]]
+            if all(
+                self.reader.output_hash(o.path, o.symbol) == entry.outputs[o.key]
+                for o in unit.outputs
+            ):
+                adoptions[unit.ref] = old
+        return adoptions
+
+    def tangled_hashes(self, unit: Unit) -> dict[str, str]:
+        """Output key -> hash of what tangle makes of the unit's current section (no
+        disk writes; deterministic), {} when the unit is not tangled or tangle fails."""
+        generator = unit.doc.generator or self.ws.config.generator
+        if generator != "tangle":
+            return {}
+        try:
+            files = run_tangle(unit, self.reader.text)
+        except (GenerationError, code.SymbolNotFound):
+            return {}
+        out = {}
+        for o in unit.outputs:
+            text = files.get(o.path)
+            if text is None:
+                continue
+            if o.symbol:
+                digest = code.symbol_hash(text, code.language_for_path(o.path) or "", o.symbol)
+            else:
+                digest = whole_file_hash(text.encode("utf-8"))
+            if digest is not None:
+                out[o.key] = digest
+        return out
 
     def inputs(self, unit: Unit) -> tuple[str, tuple[tuple[str, str | None], ...]]:
         """The unit's inputs hash, reused from the previous analysis when the change
@@ -77,6 +150,10 @@ class Freshness(Collector):
 
     def unit_status(self, unit: Unit, claimed: dict[str, list[str]]) -> UnitStatus:
         lock = self.ws.lock.units.get(unit.ref) if self.ws.lock else None
+        adopted = self.adoptions.get(unit.ref)
+        if lock is None and adopted is not None and self.ws.lock is not None:
+            lock = self.ws.lock.units[adopted]
+        tangled: dict[str, str] | None = None  # computed only when an output needs it
         inputs, use_hashes = self.inputs(unit)
         spec_changed = lock is not None and lock.spec != unit.spec_hash
         inputs_changed = lock is not None and lock.inputs != inputs
@@ -88,8 +165,21 @@ class Freshness(Collector):
             if out.symbol:
                 sym = self.reader.symbol(out.path, out.symbol)
                 sym_range = sym.range if sym else None
+            unlocked = False
+            if (
+                current is not None
+                and current != locked
+                and not (len(claimed.get(out.key, ())) > 1)
+            ):
+                if tangled is None:
+                    tangled = self.tangled_hashes(unit)
+                unlocked = tangled.get(out.key) == current
             if len(claimed.get(out.key, ())) > 1:
                 status = Status.CONFLICT
+            elif self.reader.state(out.path).error is not None:
+                status = Status.UNREADABLE  # not missing: it is there, and must not be replaced
+            elif unlocked:
+                status = Status.FRESH  # what the current section generates; the lock lags
             elif lock is None or locked is None:
                 status = Status.UNGENERATED
             elif current is None:
@@ -100,7 +190,7 @@ class Freshness(Collector):
                 status = Status.STALE
             else:
                 status = Status.FRESH
-            outputs.append(OutputStatus(out, status, current, locked, sym_range))
+            outputs.append(OutputStatus(out, status, current, locked, sym_range, unlocked))
         generator = unit.doc.generator or self.ws.config.generator
         return UnitStatus(
             unit=unit,
@@ -112,6 +202,7 @@ class Freshness(Collector):
             lock=lock,
             generator=lock.generator if lock else generator,
             use_hashes=use_hashes,
+            adopted_from=adopted if lock is not None and adopted is not None else None,
         )
 
     def freshness(self) -> dict[str, UnitStatus]:
@@ -130,7 +221,15 @@ class Freshness(Collector):
                 for other in dict.fromkeys(rivals):
                     if other not in claimed[out.key]:
                         claimed[out.key].append(other)
-        statuses = {ref: self.unit_status(u, claimed) for ref, u in self.graph.units.items()}
+        statuses: dict[str, UnitStatus] = {}
+        with self.guard("matching renamed sections to their lock entries", LOCK_NAME):
+            self.adoptions = self.find_adoptions()
+        for ref, unit in self.graph.units.items():
+            # A unit whose status cannot be computed is left out (never guessed fresh).
+            with self.guard(
+                f"computing the status of {ref}", unit.doc.path, unit.section.heading_range
+            ):
+                statuses[ref] = self.unit_status(unit, claimed)
         for us in statuses.values():
             for o in us.outputs:
                 self.owners[o.output.path].append((us.ref, o.key))
@@ -158,6 +257,9 @@ class Freshness(Collector):
         elif o.status is Status.MISSING:
             what = f"symbol '{o.output.symbol}' in {o.output.path}" if o.output.symbol else o.key
             spec_msg = f"{what} is missing; regenerate the section"
+            out_msg = spec_msg
+        elif o.status is Status.UNREADABLE:
+            spec_msg = f"cannot read {o.output.path}: {self.reader.state(o.output.path).error}"
             out_msg = spec_msg
         elif o.status is Status.UNGENERATED:
             spec_msg = f"{o.key} has not been generated yet"
@@ -221,9 +323,9 @@ class Freshness(Collector):
         if self.ws.lock is None:
             return ()
         orphans = []
+        adopted = set(self.adoptions.values())
         for ref in sorted(self.ws.lock.units):
-            found = self.ws.section(ref)
-            if found is not None and (found[1].is_unit or described_directives(*found)):
+            if ref in adopted or not self.is_orphan(ref):
                 continue
             orphans.append(ref)
             lock_text = self.reader.text(LOCK_NAME)  # cached: read only when it is needed

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from specls.fsutil import atomic_write
+from specls.fsutil import atomic_write, read_regular
 
 LOCK_NAME = "spec.lock"
 LOCK_VERSION = 1
@@ -101,7 +101,30 @@ def _line_of_path(text: str, loc: tuple[int | str, ...]) -> int:
     return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
 
 
+_MAX_DEPTH = 32  # a lock nests 4 deep; json.loads recurses once per level
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[{\]}]')  # a string, or a bracket outside one
+_LONG_NUMBER = re.compile(r"\d{1000,}")
+
+
+def _too_deep(text: str) -> int | None:
+    """Line where brackets nest deeper than a lock ever does (None when they don't).
+
+    Only asked after `json.loads` raised RecursionError, to name the line."""
+    depth = 0
+    for m in _TOKEN.finditer(text):
+        token = m.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return text.count("\n", 0, m.start()) + 1
+        elif token in ("]", "}"):
+            depth -= 1
+    return None
+
+
 def parse_lock(path: Path, text: str) -> Lock:
+    if not text.strip():
+        return Lock()  # `touch spec.lock` marks a root: an empty lock, not a corrupt one
     if m := _CONFLICT.search(text):
         line = text.count("\n", 0, m.start()) + 1
         raise LockError(
@@ -111,6 +134,15 @@ def parse_lock(path: Path, text: str) -> Lock:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LockError(path, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    except RecursionError:  # 100k `[`: find where it nests deeper than a lock ever does
+        line = _too_deep(text) or 1
+        raise LockError(
+            path, line, f"invalid JSON: nested deeper than {_MAX_DEPTH} levels"
+        ) from None
+    except ValueError as exc:  # an integer over Python's 4300 digits
+        m = _LONG_NUMBER.search(text)
+        line = text.count("\n", 0, m.start()) + 1 if m else 1
+        raise LockError(path, line, f"invalid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise LockError(path, 1, "the lock must be a JSON object")
     version = data.get("version")
@@ -137,7 +169,7 @@ def parse_lock(path: Path, text: str) -> Lock:
 def load_lock(path: Path) -> Lock | None:
     """The lock at `path`, None when there is none yet."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         return None
     except OSError as exc:

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from specls.fsutil import atomic_write
 from specls.lock import LOCK_NAME, Lock, LockError, LockUnit, dump_lock, load_lock
 from specls.outputs import OutputReader
 from specls.regen.engine import (
@@ -27,7 +26,7 @@ from specls.regen.engine import (
     stamp_entries,
 )
 from specls.regen.tangle import GenerationError
-from specls.regen.transaction import apply_files
+from specls.regen.transaction import apply_files, recover
 from specls.status import Analysis, analyze
 from specls.workspace import Workspace
 from specls.writelock import DEFAULT_WAIT, WriterBusy, acquire, release
@@ -37,8 +36,9 @@ ROOT_MARKERS = ("spec.lock", "specls.toml")
 # project, or the folder of the spec tool it uses.
 PROJECT_MARKERS = (".git", "pyproject.toml", ".kiro", ".specify", "openspec")
 
-# How the files of a write reach the tree: (root, {path: new text}) -> None.
-FileWriter = Callable[[Path, Mapping[str, str]], None]
+# How a write reaches the tree: (workspace, {path: new text}, new spec.lock bytes or None
+# when it is unchanged) -> None. The lock must be written last, in the same transaction.
+FileWriter = Callable[[Workspace, Mapping[str, str], bytes | None], None]
 
 
 class WriteRefused(Exception):
@@ -62,10 +62,18 @@ def find_root(start: Path) -> Path:
     return here
 
 
-def write_to_disk(root: Path, files: Mapping[str, str]) -> None:
-    """The CLI's writer: every file in one transaction (all change, or none)."""
-    if files:
-        apply_files(root, {p: t.encode("utf-8") for p, t in files.items()})
+def write_to_disk(ws: Workspace, files: Mapping[str, str], lock: bytes | None) -> None:
+    """The CLI's writer: every file, then the lock, in one transaction (all change or
+    none; a crash is finished by `recover`), each path checked against the policy of
+    what a spec may write (`paths.forbidden_output`)."""
+    if files or lock is not None:
+        apply_files(
+            ws.root,
+            {p: t.encode("utf-8") for p, t in files.items()},
+            config=ws.config,
+            specs=ws.spec_paths,
+            lock=lock,
+        )
 
 
 @dataclass(frozen=True)
@@ -116,39 +124,43 @@ def read_lock_for_write(root: Path) -> tuple[Lock, bytes | None]:
 
 
 @contextlib.contextmanager
-def writing(root: Path, wait: float = DEFAULT_WAIT) -> Iterator[None]:
-    """Hold the root's writer lock; another writer for longer than `wait` is a refusal."""
+def writing(root: Path, wait: float = DEFAULT_WAIT) -> Iterator[list[str]]:
+    """Hold the root's writer lock; another writer for longer than `wait` is a refusal.
+
+    Inside it, first finish or undo the transactions a killed writer left
+    (`recover`; its stray temp files are removed by the next transaction in their
+    folder, or by the CLI's full sweep); the context gives what was recovered.
+    """
     try:
         fd = acquire(root, wait)
     except WriterBusy as exc:
         raise WriteRefused(str(exc)) from None
     try:
-        yield
+        yield recover(root, dirs=())
     finally:
         release(root, fd)
 
 
-def commit_held(root: Path, change: Change, write_files: FileWriter = write_to_disk) -> Lock:
+def commit_held(ws: Workspace, change: Change, write_files: FileWriter = write_to_disk) -> Lock:
     """Apply `change`; the caller holds the writer lock. The lock as written (or as it was)."""
-    lock, raw = read_lock_for_write(root)
-    back_up(root, list(change.backups))
-    write_files(root, change.files)
+    lock, raw = read_lock_for_write(ws.root)
+    back_up(ws.root, list(change.backups))
     new = merged_lock(lock, change)
     data = dump_lock(new).encode("utf-8")
-    if data != raw and (raw is not None or new.units):
-        atomic_write(root / LOCK_NAME, data)
+    changed = data != raw and (raw is not None or bool(new.units))
+    write_files(ws, change.files, data if changed else None)
     return new
 
 
 def commit(
-    root: Path,
+    ws: Workspace,
     change: Change,
     write_files: FileWriter = write_to_disk,
     wait: float = DEFAULT_WAIT,
 ) -> Lock:
     """Apply `change` under the root's writer lock."""
-    with writing(root, wait):
-        return commit_held(root, change, write_files)
+    with writing(ws.root, wait):
+        return commit_held(ws, change, write_files)
 
 
 @dataclass
@@ -244,8 +256,9 @@ class SpecService:
                 files=plan.files,
                 backups=tuple(plan.edited_paths),
                 set_units={r.ref: r.lock_entry for r in plan.results if r.ref not in deferred},
+                drop_units=tuple(r.replaces for r in plan.results if r.replaces),
             )
-            commit_held(self.root, change, write_files)
+            commit_held(self.workspace, change, write_files)
         for path in plan.files:
             self.reader.forget(path)
         return RegenOutcome(plan, True, deferred)
@@ -255,13 +268,15 @@ class SpecService:
         with writing(self.root, wait):
             analysis = self._current(analysis, {})
             try:
-                entries = stamp_entries(self.workspace, analysis, self.reader, list(refs))
+                entries, replaced = stamp_entries(self.workspace, analysis, self.reader, list(refs))
             except GenerationError as exc:
                 raise WriteRefused(str(exc)) from None
-            return commit_held(self.root, Change(set_units=entries))
+            change = Change(set_units=entries, drop_units=tuple(replaced))
+            return commit_held(self.workspace, change)
 
     def prune(self, analysis: Analysis, wait: float = DEFAULT_WAIT) -> Lock:
         """Drop the lock entries of sections that no longer exist."""
         with writing(self.root, wait):
             analysis = self._current(analysis, {})
-            return commit_held(self.root, Change(drop_units=tuple(prune_refs(analysis))))
+            drop = tuple(prune_refs(self.workspace, analysis))
+            return commit_held(self.workspace, Change(drop_units=drop))

@@ -17,6 +17,7 @@ from specls.analysis import (
     worst,
 )
 from specls.checks import check_structure, expand_requirement_ref
+from specls.collect import internal_error
 from specls.findings import Finding
 from specls.freshness import Freshness
 from specls.lock import LOCK_NAME
@@ -50,12 +51,19 @@ def analyze(
     graph = Graph(ws)
     fresh = Freshness(ws, reader, graph, previous)
     units = fresh.freshness()
-    fresh.check_described()
-    orphans = fresh.check_orphans()
+    orphans: tuple[str, ...] = ()
+    with fresh.guard("comparing described code with the lock", LOCK_NAME):
+        fresh.check_described()
+    with fresh.guard("looking for orphan lock entries", LOCK_NAME):
+        orphans = fresh.check_orphans()
+    try:
+        structure = check_structure(ws, reader, graph)
+    except Exception as exc:
+        structure = [internal_error("checking the structure", exc, "")]
     findings = [
         *ws.problems,
         *ws.unreadable.values(),
-        *check_structure(ws, reader, graph),
+        *structure,
         *fresh.findings,
     ]
     if ws.lock is not None and ws.lock.conflicts:

@@ -210,27 +210,33 @@ class Graph:
         """Each `@use` cycle once, as the list of refs around it."""
         found: list[list[str]] = []
         seen_sets: set[frozenset[str]] = set()
-        state: dict[str, int] = {}
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
         path: list[str] = []
-
-        def visit(node: str) -> None:
-            state[node] = 1
-            path.append(node)
-            for nxt in self.edges.get(node, ()):
-                if state.get(nxt) == 1:
+        # An explicit stack of (node, its remaining successors): a 1,000-long
+        # `@use` chain must not exhaust Python's recursion limit.
+        for start in sorted(self.edges):
+            if start in state:
+                continue
+            state[start] = 1
+            path.append(start)
+            stack: list[tuple[str, Iterator[str]]] = [(start, iter(self.edges.get(start, ())))]
+            while stack:
+                node, successors = stack[-1]
+                nxt = next(successors, None)
+                if nxt is None:
+                    stack.pop()
+                    path.pop()
+                    state[node] = 2
+                elif state.get(nxt) == 1:
                     cycle = path[path.index(nxt) :]
                     key = frozenset(cycle)
                     if key not in seen_sets:
                         seen_sets.add(key)
                         found.append([*cycle, nxt])
                 elif nxt not in state:
-                    visit(nxt)
-            path.pop()
-            state[node] = 2
-
-        for node in sorted(self.edges):
-            if node not in state:
-                visit(node)
+                    state[nxt] = 1
+                    path.append(nxt)
+                    stack.append((nxt, iter(self.edges.get(nxt, ()))))
         return found
 
     def inputs_hash(self, unit: Unit, file_hash: dict[str, str | None]) -> str:

@@ -16,9 +16,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
+from specls.collect import internal_error
 from specls.config import ALWAYS_EXCLUDED, Config, ConfigError, load_config
 from specls.dialect import Directive, Section, SpecDocument, parse_document
 from specls.findings import Code, Finding, Severity
+from specls.fsutil import read_regular
 from specls.globs import any_match
 from specls.layouts import layout_for
 from specls.lock import LOCK_NAME, Lock, LockError, load_lock
@@ -37,7 +39,7 @@ class FileSystem(Protocol):
 
 class RealFileSystem:
     def read_bytes(self, path: Path) -> bytes:
-        return path.read_bytes()
+        return read_regular(path)  # a FIFO or device: OSError, never a hang
 
     def stat(self, path: Path) -> tuple[int, int] | None:
         try:
@@ -156,19 +158,30 @@ class Workspace:
                 Code.UNREADABLE_FILE, Severity.ERROR, f"cannot read: {exc.strerror}", rel
             )
         text, problem = decode_spec(rel, data, self.config.max_file_size)
-        return (self.parse(rel, text) if text is not None else None), problem
+        if text is None:
+            return None, problem
+        return self.parse(rel, text)
 
-    def parse(self, rel: str, text: str) -> SpecDocument:
-        """A spec's text parsed with the layout the configured globs give it."""
-        return parse_document(rel, text, layout_for(rel, self.config))
+    def parse(self, rel: str, text: str) -> tuple[SpecDocument | None, Finding | None]:
+        """A spec's text parsed with the layout the configured globs give it, or an
+        internal-error finding: one document the parser chokes on must not stop the
+        root from loading (issue 9)."""
+        try:
+            return parse_document(rel, text, layout_for(rel, self.config)), None
+        except Exception as exc:
+            return None, internal_error(f"parsing {rel}", exc, rel)
 
     # --- incremental updates ------------------------------------------------------------
 
     def with_text(self, rel: str, text: str) -> Workspace:
         """The workspace with one document's text replaced (an editor buffer)."""
-        docs = dict(self.docs)
-        docs[rel] = self.parse(rel, text)
+        doc, problem = self.parse(rel, text)
+        docs = {k: v for k, v in self.docs.items() if k != rel}
         unreadable = {k: v for k, v in self.unreadable.items() if k != rel}
+        if doc is not None:
+            docs[rel] = doc
+        if problem is not None:
+            unreadable[rel] = problem
         return replace(self, docs=docs, unreadable=unreadable, revision=self.revision + 1)
 
     def with_file(self, rel: str, fs: FileSystem = REAL_FS) -> Workspace:
@@ -254,6 +267,11 @@ class Workspace:
             for section in doc.sections:
                 out.setdefault(unit_ref(doc.path, section), (doc, section))
         return out
+
+    @cached_property
+    def spec_paths(self) -> frozenset[str]:
+        """Every spec file of the root, readable or not (outputs must never be one)."""
+        return frozenset(self.docs) | frozenset(self.unreadable)
 
     def section(self, ref: str) -> tuple[SpecDocument, Section] | None:
         return self.sections_by_ref.get(ref)

@@ -210,6 +210,9 @@ def test_stamp_all_includes_describe_only_sections(shop: Path) -> None:
 
 def test_stamp_prune_drops_orphans(shop: Path) -> None:
     edit(shop, "specs/cart.spec.md", "## Cart model {#cart}", "## Cart model {#basket}")
+    # its output changed too, so the entry does not follow the new ID: an orphan
+    with (shop / "src/shop/cart.py").open("a") as f:
+        f.write("# touched\n")
     check = run_specls("check", "--format", "json", cwd=shop)
     assert ("SPEC205", "spec.lock") in [(f["code"], f["path"]) for f in json.loads(check.stdout)]
     proc = run_specls("stamp", "--prune", cwd=shop)

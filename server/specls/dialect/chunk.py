@@ -62,7 +62,9 @@ def _range(line_no: int, line: str, start: int, end: int) -> Range:
 
 def _real_links(tokens: list[dict[str, Any]], out: dict[int, str]) -> None:
     """Candidate number → decoded URL, for each marked candidate mistune saw as a link."""
-    for token in tokens:
+    stack = list(reversed(tokens))  # iterative: deeply nested inline markup must not recurse
+    while stack:
+        token = stack.pop()
         if token.get("type") == "link":
             children = token.get("children") or []
             label = "".join(c.get("raw", "") for c in children if c.get("type") == "text")
@@ -70,7 +72,7 @@ def _real_links(tokens: list[dict[str, Any]], out: dict[int, str]) -> None:
                 out[int(m.group(1))] = unquote(token.get("attrs", {}).get("url", ""))
         children = token.get("children")
         if isinstance(children, list):
-            _real_links(children, out)
+            stack.extend(reversed(children))
 
 
 def _candidate_links(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -28,6 +27,7 @@ from specls.query import hit_at, owners_at, unit_for_section
 from specls.service import Change, SpecService, WriteRefused, commit, write_to_disk
 from specls.status import Status
 from specls.text import LineIndex
+from specls.workspace import Workspace
 
 if TYPE_CHECKING:
     from specls.lsp.server import Server
@@ -123,7 +123,7 @@ class EditorWriter:
         ws = snap.capabilities.workspace
         self.buffers = frozenset(snap.texts) if ws and ws.apply_edit else frozenset()
 
-    def __call__(self, root: Path, files: Mapping[str, str]) -> None:
+    def __call__(self, ws: Workspace, files: Mapping[str, str], lock: bytes | None) -> None:
         in_editor = {p: t for p, t in files.items() if p in self.buffers}
         if in_editor:
             edit = edit_for(self.snap, in_editor)
@@ -132,7 +132,7 @@ class EditorWriter:
             )
             if not future.result(timeout=APPLY_EDIT_TIMEOUT):
                 raise UserError("the editor did not apply the edit; nothing was written")
-        write_to_disk(root, {p: t for p, t in files.items() if p not in self.buffers})
+        write_to_disk(ws, {p: t for p, t in files.items() if p not in self.buffers}, lock)
 
 
 def _allow_list(snap: Snapshot) -> Any:
@@ -252,7 +252,8 @@ def settle_pending(server: Server, state: RootState, saved: str) -> None:
 
 async def _write_entries(server: Server, state: RootState, entries: dict[str, Any]) -> None:
     try:
-        await asyncio.to_thread(commit, state.root, Change(set_units=entries))
+        ws = state.snapshot.workspace
+        await asyncio.to_thread(commit, ws, Change(set_units=entries))
     except (WriteRefused, OSError) as exc:
         server.client.show_message(types.MessageType.Error, f"spec.lock not updated: {exc}")
     server.session.note_file(state, "spec.lock")
