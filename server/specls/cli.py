@@ -24,6 +24,7 @@ from specls.report import FORMATTERS
 from specls.service import SpecService, WriteRefused, find_root
 from specls.status import Analysis, Status
 from specls.traceability import features
+from specls.writelock import LOCK_FILE, clear_stale
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -234,8 +235,11 @@ def _recover(path: str | None) -> None:
     reads the workspace; what it did goes to stderr."""
     start = Path(path or ".")
     if start.exists():
-        for line in recover(find_root(start)):
+        root = find_root(start)
+        for line in recover(root):
             _err(f"recovered: {line}")
+        if clear_stale(root):
+            _err(f"recovered: removed {LOCK_FILE} left by a writer that is gone")
 
 
 def cmd_regen(args: argparse.Namespace) -> int:

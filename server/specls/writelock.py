@@ -78,3 +78,16 @@ def writer_lock(root: Path, wait: float = DEFAULT_WAIT) -> Iterator[None]:
         yield
     finally:
         release(root, fd)
+
+
+def clear_stale(root: Path) -> bool:
+    """Remove a lock file a killed writer left, if no one holds it now (the next
+    writer would take it over anyway; this keeps the tree as the user left it)."""
+    if not (root / LOCK_FILE).exists():
+        return False
+    try:
+        fd = acquire(root, wait=0)
+    except (WriterBusy, OSError):
+        return False
+    release(root, fd)
+    return True

@@ -73,11 +73,13 @@ def test_a_changed_use_file_or_lock_entry_reaches_its_units(repo: Path) -> None:
     # a changed lock entry (as a stamp writes) reaches its unit
     lock = json.loads((repo / "spec.lock").read_text(encoding="utf-8"))
     product = "specs/catalog.spec.md#product"
-    lock["units"][product]["outputs"]["tests/test_catalog.py"] = "sha256:0"
+    lock["units"][product]["spec"] = "sha256:0"  # as if generated from another spec text
     (repo / "spec.lock").write_text(json.dumps(lock, indent=2), encoding="utf-8")
     commit_all(repo.parent, "lock")
-    assert found(repo, "--changed-since", "HEAD~1") == [("SPEC202", CATALOG, product)]
-    assert len(found(repo, "--changed-since", "base")) == 2
+    stale = found(repo, "--changed-since", "HEAD~1")
+    assert stale and set(stale) == {("SPEC201", CATALOG, product)}
+    # since base: the policy's unit and the product unit (stale on both its outputs)
+    assert len(found(repo, "--changed-since", "base")) == 1 + len(stale)
 
 
 def test_git_problems_are_usage_errors_with_a_message(
@@ -102,4 +104,6 @@ def test_a_section_removed_reaches_the_units_that_used_it(repo: Path) -> None:
     # the broken reference (a finding with no unit) is inside that unit, so it is in scope
     assert ("SPEC102", AUTH, None) in in_scope
     assert ("SPEC107", CATALOG, None) not in in_scope
-    assert ("SPEC205", "spec.lock", "specs/users.spec.md#user-model") in in_scope  # orphan
+    # the lock entry follows the renamed section (its outputs match): stale, not an orphan
+    assert ("SPEC201", USERS, "specs/users.spec.md#account") in in_scope
+    assert not [f for f in in_scope if f[0] == "SPEC205"]

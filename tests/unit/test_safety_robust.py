@@ -198,10 +198,10 @@ def test_a_document_the_parser_chokes_on_leaves_the_root_loaded(
     write_tree(tmp_path, {"a.spec.md": "# A\n", "b.spec.md": "# B\n"})
     real = workspace.parse_document
 
-    def exploding(rel: str, text: str):  # type: ignore[no-untyped-def]
+    def exploding(rel: str, text: str, *layout):  # type: ignore[no-untyped-def]
         if rel == "a.spec.md":
             raise RecursionError("maximum recursion depth exceeded")
-        return real(rel, text)
+        return real(rel, text, *layout)
 
     monkeypatch.setattr(workspace, "parse_document", exploding)
     ws = Workspace.load(tmp_path)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from specls.lock import LOCK_NAME, Lock, LockUnit, dump_lock
 from specls.service import Change, WriteRefused, commit, merged_lock
-from specls.writelock import LOCK_FILE, WriterBusy, acquire, release, writer_lock
+from specls.workspace import Workspace
 
 HOLD = (
     "import sys, time\n"
@@ -78,7 +78,7 @@ def test_commit_refuses_while_another_writer_holds_the_root(tmp_path: Path) -> N
     proc = _holder(tmp_path, 30)
     try:
         with pytest.raises(WriteRefused, match="another specls is writing"):
-            commit(tmp_path, Change(set_units={"a#b": _entry("1")}), wait=0.2)
+            commit(Workspace.load(tmp_path), Change(set_units={"a#b": _entry("1")}), wait=0.2)
         assert not (tmp_path / LOCK_NAME).exists()
     finally:
         proc.kill()
@@ -92,8 +92,9 @@ def _entry(h: str, generated: str = "2026-01-01T00:00:00Z") -> LockUnit:
 def test_commit_merges_into_the_lock_as_it_is_on_disk(tmp_path: Path) -> None:
     """A writer that loaded the lock long ago changes only its own entries."""
     (tmp_path / LOCK_NAME).write_text(dump_lock(Lock(units={"a#one": _entry("1")})))
-    commit(tmp_path, Change(set_units={"a#two": _entry("2")}))
-    commit(tmp_path, Change(set_units={"a#three": _entry("3")}, drop_units=("a#one",)))
+    commit(Workspace.load(tmp_path), Change(set_units={"a#two": _entry("2")}))
+    change = Change(set_units={"a#three": _entry("3")}, drop_units=("a#one",))
+    commit(Workspace.load(tmp_path), change)
     text = (tmp_path / LOCK_NAME).read_text()
     assert '"a#two"' in text and '"a#three"' in text and '"a#one"' not in text
 
@@ -111,20 +112,21 @@ def test_committing_nothing_new_leaves_the_lock_byte_identical(tmp_path: Path) -
     (tmp_path / LOCK_NAME).write_text(data)
     before = (tmp_path / LOCK_NAME).stat().st_mtime_ns
     time.sleep(0.01)
-    commit(tmp_path, Change(set_units={"a#one": _entry("1", "2030-01-01T00:00:00Z")}))
+    later = _entry("1", "2030-01-01T00:00:00Z")
+    commit(Workspace.load(tmp_path), Change(set_units={"a#one": later}))
     assert (tmp_path / LOCK_NAME).read_text() == data
     assert (tmp_path / LOCK_NAME).stat().st_mtime_ns == before  # not even rewritten
 
 
 def test_committing_nothing_to_a_root_without_a_lock_creates_none(tmp_path: Path) -> None:
-    commit(tmp_path, Change())
+    commit(Workspace.load(tmp_path), Change())
     assert not (tmp_path / LOCK_NAME).exists()
 
 
 def test_a_new_lock_gets_the_permissions_open_would_give_it(tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:
-        commit(tmp_path, Change(set_units={"a#one": _entry("1")}))
+        commit(Workspace.load(tmp_path), Change(set_units={"a#one": _entry("1")}))
     finally:
         os.umask(old)
     assert (tmp_path / LOCK_NAME).stat().st_mode & 0o777 == 0o644

@@ -271,7 +271,7 @@ def back_up(root: Path, paths: list[str]) -> Path | None:
     if not paths:
         return None
     stamp_dir = f"{BACKUP_DIR}/{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}"
-    for rel in paths:
+    for rel in dict.fromkeys(paths):  # two symbols of one file: one copy of it
         try:
             data = read_regular(root / rel)
         except FileNotFoundError:
