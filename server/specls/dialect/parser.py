@@ -19,6 +19,7 @@ from specls.dialect.model import (
     Chunk,
     CodeBlock,
     Directive,
+    Link,
     Marker,
     Requirement,
     RequirementKind,
@@ -48,6 +49,10 @@ def _shift_block(b: CodeBlock, n: int) -> CodeBlock:
     )
 
 
+def _shift_link(link: Link, n: int) -> Link:
+    return replace(link, range=link.range.shifted(n), fragment_range=link.fragment_range.shifted(n))
+
+
 def _shift_marker(m: Marker, n: int) -> Marker:
     return replace(m, range=m.range.shifted(n))
 
@@ -72,6 +77,7 @@ def _place(text: str, start: int) -> Chunk:
         requirement_refs=tuple(_shift_marker(m, start) for m in chunk.requirement_refs),
         path_refs=tuple(_shift_marker(m, start) for m in chunk.path_refs),
         unknown_directives=tuple(_shift_marker(m, start) for m in chunk.unknown_directives),
+        links=tuple(_shift_link(link, start) for link in chunk.links),
     )
 
 
@@ -203,6 +209,7 @@ def parse_document(path: str, text: str) -> SpecDocument:
                 path_refs=chunk.path_refs,
                 unknown_directives=chunk.unknown_directives,
                 own_text=chunk.text,
+                links=chunk.links,
             )
         )
         if parent is not None:
