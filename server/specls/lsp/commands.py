@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
+from specls.ide.targets import hit_at, owners_at, unit_for_section
 from specls.lock import LOCK_NAME, write_lock
 from specls.lsp.convert import from_position, location, path_to_uri, uri_to_path
 from specls.lsp.edits import workspace_edit
 from specls.lsp.snapshot import Snapshot
-from specls.query import hit_at, owners_at, unit_for_section
 from specls.regen.engine import Plan, back_up, lock_after, plan_regen, stamp
 from specls.regen.transaction import TransactionError, apply_files
 from specls.status import Status

@@ -17,7 +17,6 @@ clients that cannot show documents.
 from __future__ import annotations
 
 import asyncio
-import difflib
 import logging
 import re
 from typing import TYPE_CHECKING, Any
@@ -26,11 +25,10 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 
+from specls.ide.diff import output_diff
 from specls.lsp.commands import CommandError, command_arg
 from specls.lsp.convert import path_to_uri, to_range
 from specls.lsp.snapshot import Snapshot
-from specls.regen.generators import run_tangle
-from specls.regen.tangle import GenerationError
 from specls.status import UnitStatus
 from specls.text import ZERO_RANGE, Range
 
@@ -44,33 +42,9 @@ SHOW_DIFF = "specls.showDiff"
 DIFF_DIR = ".specls/diff"
 
 
-def unified_diff(generated: str, current: str, path: str, ref: str) -> str:
-    """`generated` → `current`: the hand edit, as a patch one could apply to the output."""
-    lines = difflib.unified_diff(
-        generated.splitlines(keepends=True),
-        current.splitlines(keepends=True),
-        fromfile=f"a/{path} (generated from {ref})",
-        tofile=f"b/{path} (as it is now)",
-    )
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-
-
-def output_diff(snap: Snapshot, us: UnitStatus, key: str) -> tuple[str, str]:
-    """(output path, diff of the output against what its section generates now)."""
-    out = next((o.output for o in us.outputs if o.key == key), None)
-    if out is None:
-        raise ValueError(f"{key} is not an output of {us.ref}")
-    try:
-        generated = run_tangle(us.unit, snap.text)
-    except GenerationError as exc:
-        raise ValueError(f"cannot compute what {us.ref} generates: {exc}") from exc
-    current = snap.text(out.path) or ""
-    return out.path, unified_diff(generated.get(out.path, ""), current, out.path, us.ref)
-
-
 def write_diff(snap: Snapshot, us: UnitStatus, key: str) -> tuple[str, str]:
     """Write the diff under `.specls/diff/`; (its URI, the diff)."""
-    path, diff = output_diff(snap, us, key)
+    path, diff = output_diff(snap.ide, us, key)
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{us.ref}--{key}").strip("_") + ".diff"
     target = snap.root / DIFF_DIR / name
     target.parent.mkdir(parents=True, exist_ok=True)
