@@ -92,3 +92,11 @@ def test_completion_uses_the_open_buffer_not_the_disk() -> None:
     live = snapshot_of(w.fs, {"specs/a.spec.md": "# A\n[@te\n"})
     found = completions(live, "specs/a.spec.md", Range.of(1, 4).start, Options())
     assert [i.label for i in found] == ["@generate", "@test", "@use", "@describe"]
+
+
+def test_listing_a_directory_reads_no_file() -> None:
+    w = world("//- specs/a.spec.md\n[@generate](../src/$0)\n" + textwrap.dedent(FILES))
+    before = dict(w.fs.reads)
+    assert [i.label for i in completions(w.snap, w.path, w.pos, Options())] == ["cart.py", "pkg/"]
+    read = {rel for rel, n in w.fs.reads.items() if n != before.get(rel, 0)}
+    assert read == {"specs/a.spec.md"}  # the line being typed (no open buffer here), no listing
