@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from memfs import applied, at, world
-from specls.ide.lock_rewrite import lock_edits
 from specls.ide.rename import Prepared, RenameRefused, prepare_rename, rename
 from specls.lock import LOCK_NAME, Lock, LockUnit, dump_lock
 from specls.text import Range
@@ -185,18 +184,6 @@ def test_rename_rewrites_the_lock_so_fresh_units_stay_fresh() -> None:
         "specs/auth.spec.md#login": "fresh",
         "specs/users.spec.md#account": "fresh",
     }
-
-
-def test_lock_edits_touch_only_the_named_strings() -> None:
-    text = (
-        '{\n  "units": {\n    "a.spec.md#x": {"spec": "s1", "inputs": "i1"},\n'
-        '    "b.spec.md#y": {"spec": "s2"}\n  },\n  "version": 1\n}\n'
-    )
-    edits = lock_edits(text, {"a.spec.md#x": "a.spec.md#z"}, {"b.spec.md#y": {"spec": "s3"}})
-    assert edits == [
-        (Range.of(2, 4, 2, 17), '"a.spec.md#z"'),
-        (Range.of(3, 28, 3, 32), '"s3"'),
-    ]
 
 
 def test_rename_a_requirement_and_its_traces() -> None:
