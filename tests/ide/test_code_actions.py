@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from memfs import world
-from specls.ide.code_actions import append_section, create_section, heading_for, move_change
+from memfs import at, world
+from specls.ide.code_actions import (
+    append_section,
+    create_section,
+    heading_for,
+    move_change,
+    needs_regeneration,
+    units_at,
+)
 from specls.text import Range
 
 SPEC = """
@@ -53,3 +60,44 @@ def test_create_a_missing_section_from_a_use() -> None:
     assert append_section("x.spec.md", "", "q") == {
         "x.spec.md": [(Range.of(0, 0, 0, 0), "## Q {#q}\n")]
     }
+
+
+UNITS = """
+    //- specs/a.spec.md
+    # A 🛒
+    ## Cart {#cart}
+    [@generate](../src/cart.py)
+    ### Detail
+    text
+    ## Util {#util}
+    [@generate](../src/util.py#helper)
+    ## Notes
+    //- src/cart.py
+    X = 1
+    //- src/util.py
+    import os
+
+
+    def helper() -> None: ...
+"""
+
+
+def test_the_units_an_action_at_a_position_concerns() -> None:
+    w = world(UNITS)
+    spec = w.text("specs/a.spec.md")
+    # In a subsection of a unit: that unit; in a section that is none: nothing.
+    assert [u.ref for u in units_at(w.snap, "specs/a.spec.md", at(spec, "text"))] == [
+        "specs/a.spec.md#cart"
+    ]
+    assert units_at(w.snap, "specs/a.spec.md", at(spec, "Notes")) == []
+    code = w.text("src/util.py")
+    # In a generated symbol: its unit; elsewhere in the file: every unit that owns part of it.
+    assert [u.ref for u in units_at(w.snap, "src/util.py", at(code, "helper"))] == [
+        "specs/a.spec.md#util"
+    ]
+    assert [u.ref for u in units_at(w.snap, "src/util.py", at(code, "import"))] == [
+        "specs/a.spec.md#util"
+    ]
+    assert units_at(w.snap, "src/other.py", at(code, "import")) == []
+    assert needs_regeneration(w.snap, "specs/a.spec.md")
+    assert not needs_regeneration(w.snap, "src/cart.py")

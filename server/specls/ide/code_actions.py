@@ -1,7 +1,9 @@
-"""The edits behind code actions: create a missing section, quote a hand edit.
+"""Code actions without the protocol: which units an action at a position
+concerns, and the edits behind "create a missing section" and "move a hand
+edit into the spec".
 
-Which actions are offered, for which diagnostics, stays with the host (it
-knows the diagnostics and the commands); the text they insert is decided here.
+How the actions are titled and bound to diagnostics and commands stays with
+the host; what they act on and the text they insert is decided here.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ from specls.ide.diff import DiffError, output_diff
 from specls.ide.edits import SourceChange
 from specls.ide.rename import VALID_ID
 from specls.ide.snapshot import Snapshot
-from specls.status import UnitStatus
+from specls.ide.targets import owners_at, unit_for_section
+from specls.status import Status, UnitStatus
 from specls.text import LineIndex, Position, Range, split_lines, utf16_len
 from specls.workspace import resolve_path
+
+NEEDS_REGEN = (Status.STALE, Status.UNGENERATED, Status.MISSING)
 
 
 def directive_at(doc: SpecDocument, rng: Range) -> Directive | None:
@@ -79,3 +84,34 @@ def move_change(snap: Snapshot, us: UnitStatus, key: str) -> SourceChange | None
         "> ```",
     ]
     return {us.unit.doc.path: [(Range(at, at), "\n\n" + "\n".join(note))]}
+
+
+def units_at(snap: Snapshot, rel: str, pos: Position) -> list[UnitStatus]:
+    """The units whose regenerate, stamp and review actions apply at `pos` in `rel`.
+
+    In a spec: the unit of the section under the cursor (itself or its nearest
+    unit ancestor). In a generated file: the unit of the symbol under the
+    cursor, else those of whole-file outputs, else every unit that owns part
+    of the file.
+    """
+    doc = snap.workspace.docs.get(rel)
+    if doc is not None:
+        us = unit_for_section(doc, doc.section_at(pos.line), snap.analysis)
+        return [us] if us else []
+    owners = owners_at(snap.analysis, rel, pos)
+    here = [
+        us
+        for us, o in owners
+        if o.output.symbol is None or (o.symbol_range and o.symbol_range.contains(pos))
+    ]
+    seen: dict[str, UnitStatus] = {}
+    for us in here or [us for us, _ in owners]:
+        seen.setdefault(us.ref, us)
+    return list(seen.values())
+
+
+def needs_regeneration(snap: Snapshot, rel: str) -> bool:
+    """Whether a spec has a unit that is stale, missing or never generated."""
+    return any(
+        u.status in NEEDS_REGEN and u.unit.doc.path == rel for u in snap.analysis.units.values()
+    )

@@ -23,8 +23,13 @@ from lsprotocol import types
 
 from specls.dialect import SpecDocument
 from specls.findings import Code
-from specls.ide.code_actions import create_section, move_change
-from specls.ide.targets import owners_at, unit_for_section
+from specls.ide.code_actions import (
+    NEEDS_REGEN,
+    create_section,
+    move_change,
+    needs_regeneration,
+    units_at,
+)
 from specls.lsp.commands import REGENERATE, REGENERATE_STALE, STAMP
 from specls.lsp.convert import SOURCE, from_position, from_range
 from specls.lsp.open_section import OPEN_SECTION, SHOW_DIFF
@@ -34,7 +39,6 @@ from specls.status import Status, UnitStatus
 
 QUICKFIX: str = types.CodeActionKind.QuickFix.value
 SOURCE_KIND: str = types.CodeActionKind.Source.value
-NEEDS_REGEN = (Status.STALE, Status.UNGENERATED, Status.MISSING)
 OPTIONS = types.CodeActionOptions(code_action_kinds=[QUICKFIX, SOURCE_KIND])
 _REGEN_CODES = {Code.STALE.value, Code.MISSING.value, Code.UNGENERATED.value}
 
@@ -187,29 +191,15 @@ def run(snap: Snapshot, params: types.CodeActionParams) -> list[types.CodeAction
     actions = _Actions(snap, params.context.diagnostics)
     pos = from_position(params.range.start)
     doc = snap.workspace.docs.get(rel)
-    if doc is not None:
+    if doc is not None or rel in snap.analysis.owners:
         actions.from_diagnostics(doc)
-        us = unit_for_section(doc, doc.section_at(pos.line), snap.analysis)
-        actions.sources([us] if us else [])
-        units = snap.analysis.units.values()
-        if any(u.status in NEEDS_REGEN and u.unit.doc.path == rel for u in units):
-            actions.add(
-                "Regenerate all stale sections in this file",
-                SOURCE_KIND,
-                actions.data(None, rel, ""),
-                (REGENERATE_STALE, {"uri": uri}),
-            )
-    elif rel in snap.analysis.owners:
-        actions.from_diagnostics(None)
-        owners = owners_at(snap.analysis, rel, pos)
-        here = [
-            us
-            for us, o in owners
-            if o.output.symbol is None or (o.symbol_range and o.symbol_range.contains(pos))
-        ]
-        seen: dict[str, UnitStatus] = {}
-        for us in here or [us for us, _ in owners]:
-            seen.setdefault(us.ref, us)
-        actions.sources(list(seen.values()))
+        actions.sources(units_at(snap.ide, rel, pos))
+    if doc is not None and needs_regeneration(snap.ide, rel):
+        actions.add(
+            "Regenerate all stale sections in this file",
+            SOURCE_KIND,
+            actions.data(None, rel, ""),
+            (REGENERATE_STALE, {"uri": uri}),
+        )
     only = params.context.only
     return [a for a in actions.items if _wanted(str(a.kind or ""), only)]
