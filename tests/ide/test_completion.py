@@ -100,3 +100,43 @@ def test_listing_a_directory_reads_no_file() -> None:
     assert [i.label for i in completions(w.snap, w.path, w.pos, Options())] == ["cart.py", "pkg/"]
     read = {rel for rel, n in w.fs.reads.items() if n != before.get(rel, 0)}
     assert read == {"specs/a.spec.md"}  # the line being typed (no open buffer here), no listing
+
+
+def test_use_offers_files_and_sections_of_this_and_other_specs() -> None:
+    found = items("//- specs/a.spec.md\n# A 🛒\n## Pricing\n🛒 カート [@use]($0\n")
+    got = {i.label: (i.detail, i.range) for i in found}
+    empty = Range.of(2, 14, 2, 14)
+    assert got["../"] == (None, empty)
+    assert got["users.spec.md"] == ("specs/users.spec.md", empty)
+    assert got["#pricing"] == ("Pricing", empty)
+    assert got["users.spec.md#user-model"] == ("User model", empty)
+    same = items("//- specs/a.spec.md\n# A 🛒\n## Pricing\n🛒 カート [@use](#$0\n")
+    assert [(i.label, i.detail, i.range) for i in same] == [
+        ("a-", "A 🛒", Range.of(2, 15, 2, 15)),
+        ("pricing", "Pricing", Range.of(2, 15, 2, 15)),
+    ]
+
+
+def test_kiro_criteria_after_a_requirements_trailer() -> None:
+    found = items(
+        """//- specs/kiro.spec.md
+# Requirements
+
+### Requirement 1
+
+1. WHEN a user logs in THE SYSTEM SHALL greet them.
+2. WHEN a user logs out THE SYSTEM SHALL forget the session.
+
+- [ ] 1. 🛒 _Requirements: 1.$0
+"""
+    )
+    got = {i.label: (i.detail, i.range) for i in found}
+    assert sorted(got) == ["1", "1.1", "1.2"]
+    assert got["1.2"] == (
+        "WHEN a user logs out THE SYSTEM SHALL forget the session.",
+        Range.of(7, 27, 7, 29),
+    )
+
+
+def test_nothing_in_plain_prose() -> None:
+    assert items("//- specs/a.spec.md\n🛒 カート just words $0\n") == []
