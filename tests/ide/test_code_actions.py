@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from memfs import at, world
 from specls.ide.code_actions import (
     append_section,
     create_section,
@@ -12,6 +11,8 @@ from specls.ide.code_actions import (
     units_at,
 )
 from specls.text import Range
+
+from ide.memfs import at, world
 
 SPEC = """
     //- specs/a.spec.md

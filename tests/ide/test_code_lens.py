@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from memfs import world
 from specls.ide.code_lens import Lens, LensAction, code_lenses
 from specls.text import Range
+
+from ide.memfs import world
 
 FILES = """
     //- specs/a.spec.md

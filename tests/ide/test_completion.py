@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
-from memfs import world
 from specls.ide.completion import CompletionItem, ItemKind, Options, completions
 from specls.text import Range
+
+from ide.memfs import world
 
 FILES = """
     //- specs/users.spec.md
@@ -86,7 +87,7 @@ def test_requirement_ids_in_a_covers_list() -> None:
 
 
 def test_completion_uses_the_open_buffer_not_the_disk() -> None:
-    from memfs import snapshot_of
+    from ide.memfs import snapshot_of
 
     w = world("//- specs/a.spec.md\n# A\n" + textwrap.dedent(FILES))
     live = snapshot_of(w.fs, {"specs/a.spec.md": "# A\n[@te\n"})

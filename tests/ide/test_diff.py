@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from memfs import snapshot_of, world
 from specls.ide.diff import DiffError, output_diff, unified_diff
+
+from ide.memfs import snapshot_of, world
 
 SPEC = """
     //- specs/a.spec.md

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from memfs import world
 from specls.ide.folding import folding_ranges
+
+from ide.memfs import world
 
 
 def test_sections_fences_and_front_matter() -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from memfs import at, world
 from specls.ide.hover import Writer, hover
 from specls.text import Range
+
+from ide.memfs import at, world
 
 SHOP = """
     //- specs/shop.spec.md

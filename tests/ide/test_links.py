@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from memfs import world
 from specls.ide.links import document_links
 from specls.text import Range
+
+from ide.memfs import world
 
 
 def test_links_to_files_symbols_and_sections_after_emoji() -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from memfs import at, world
 from specls.ide.references import references
 from specls.text import Range
+
+from ide.memfs import at, world
 
 FILES = """
     //- specs/users.spec.md

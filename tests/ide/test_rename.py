@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from memfs import applied, at, world
 from specls.ide.rename import Prepared, RenameRefused, prepare_rename, rename
 from specls.lock import LOCK_NAME, Lock, LockUnit, dump_lock
 from specls.text import Range
 from specls.units import Graph
+
+from ide.memfs import applied, at, world
 
 
 def test_prepare_on_the_id_the_heading_and_a_link() -> None:
@@ -131,7 +132,8 @@ def test_rename_refusals_carry_a_message() -> None:
 def _lock_for(w_text: str) -> str:
     """A lock that makes every unit of the fixture fresh (its spec and inputs hashes)."""
     from fixture import fixture
-    from memfs import ROOT, MemFS, snapshot_of
+
+    from ide.memfs import ROOT, MemFS, snapshot_of
 
     fx = fixture(w_text)
     snap = snapshot_of(MemFS(ROOT, fx.files))
@@ -176,7 +178,7 @@ def test_rename_rewrites_the_lock_so_fresh_units_stay_fresh() -> None:
     assert '"specs/users.spec.md#account": {' in after[LOCK_NAME]
     assert "user-model" not in after[LOCK_NAME]
     # Applied, the workspace is still fresh: a rename is not a content change.
-    from memfs import ROOT, MemFS, snapshot_of
+    from ide.memfs import ROOT, MemFS, snapshot_of
 
     files = {**w.fs.files, **{k: v.encode() for k, v in after.items()}}
     snap = snapshot_of(MemFS(ROOT, files))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from memfs import world
 from specls.ide.semantic_tokens import (
     DECLARATION,
     ENUM_MEMBER,
@@ -12,6 +11,8 @@ from specls.ide.semantic_tokens import (
     encode,
     tokens,
 )
+
+from ide.memfs import world
 
 
 def test_tokens_after_emoji_and_only_on_real_links() -> None:

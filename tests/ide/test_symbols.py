@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from memfs import world
 from specls.ide.symbols import (
     DocumentSymbol,
     SymbolKind,
@@ -12,6 +11,8 @@ from specls.ide.symbols import (
     workspace_symbols,
 )
 from specls.text import Range
+
+from ide.memfs import world
 
 SPEC = """
     //- specs/shop.spec.md

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from memfs import at, world
 from specls.ide.targets import hit_at, implementation_targets, sources, targets_at
 from specls.text import ZERO_RANGE, Range
+
+from ide.memfs import at, world
 
 SHOP = """
     //- specs/shop.spec.md
