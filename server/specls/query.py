@@ -1,109 +1,32 @@
-"""Position lookups over a parsed document and an analysis (pure, no LSP).
+"""Requirement lookups over a workspace (pure, no LSP): definitions and traces.
 
-The LSP features ask "what is under the cursor?" and "who owns this output?";
-the answers live here so every feature (and the tests) share them.
+The position lookups ("what is under the cursor?") live in `specls.ide.targets`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from specls.dialect import Directive, DirectiveKind, Marker, Requirement, Section, SpecDocument
+from specls.dialect import Section, SpecDocument
 from specls.layouts import layout_for, layout_of
 from specls.layouts.base import EVERY
-from specls.status import Analysis, OutputStatus, UnitStatus
-from specls.text import Position, Range
-from specls.workspace import Workspace, resolve_path
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """What is under a position in a spec: at most one of the fields is set."""
-
-    section: Section
-    directive: Directive | None = None
-    heading: bool = False
-    requirement: Requirement | None = None
-    requirement_ref: Marker | None = None
-    path_ref: Marker | None = None
-
-
-def hit_at(doc: SpecDocument, pos: Position) -> Hit:
-    section = doc.section_at(pos.line)
-    for d in section.directives:
-        if d.range.contains(pos):
-            return Hit(section, directive=d)
-    for r in section.requirements:
-        if r.range.contains(pos):
-            return Hit(section, requirement=r)
-    for m in section.requirement_refs:
-        if m.range.contains(pos):
-            return Hit(section, requirement_ref=m)
-    for m in section.path_refs:
-        if m.range.contains(pos):
-            return Hit(section, path_ref=m)
-    if section.level > 0 and section.heading_range.contains(pos):
-        return Hit(section, heading=True)
-    return Hit(section)
-
-
-def unit_for_section(doc: SpecDocument, section: Section, analysis: Analysis) -> UnitStatus | None:
-    """The generation unit a section belongs to (itself or its nearest unit ancestor)."""
-    current: Section | None = section
-    while current is not None:
-        if current.is_unit:
-            ref = f"{doc.path}#{current.id}" if current.id else doc.path
-            return analysis.units.get(ref)
-        current = doc.sections[current.parent] if current.parent is not None else None
-    return None
-
-
-def owners_at(
-    analysis: Analysis, rel: str, pos: Position | None
-) -> list[tuple[UnitStatus, OutputStatus]]:
-    """The units (and outputs) that generated `rel`, the symbol under `pos` first."""
-    found: list[tuple[UnitStatus, OutputStatus]] = []
-    for ref, key in analysis.owners.get(rel, []):
-        us = analysis.units.get(ref)
-        if us is None:
-            continue
-        for o in us.outputs:
-            if o.key == key:
-                found.append((us, o))
-    if pos is None:
-        return found
-
-    def rank(item: tuple[UnitStatus, OutputStatus]) -> int:
-        r = item[1].symbol_range
-        if r is not None and r.contains(pos):
-            return 0
-        return 1 if item[1].output.symbol is None else 2
-
-    found.sort(key=rank)
-    if found and found[0][1].output.symbol and rank(found[0]) != 0:
-        whole = [f for f in found if f[1].output.symbol is None]
-        return whole or found
-    return found
-
-
-# --- navigation lookups (definition, references, hover, links) --------------------------
+from specls.text import Range
+from specls.workspace import Workspace
 
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A construct found in a spec document: its document, section and range."""
+    """A construct found in a spec document: its document, section and range.
+
+    Defined here, where the requirement lookups build it; `specls.ide.targets`
+    re-exports it for the editor features.
+    """
 
     doc: SpecDocument
     section: Section
     range: Range
     text: str = ""  # the requirement line, the marker text, …
-
-
-def directive_file(doc_path: str, directive: Directive) -> str | None:
-    """Workspace-relative path a directive names (None for `#id` or outside the root)."""
-    return resolve_path(doc_path, directive.path) if directive.path else None
 
 
 def requirement_scope(doc_path: str, ws: Workspace | None = None) -> str:
@@ -208,69 +131,3 @@ def requirement_uses(ws: Workspace, rid: str, from_path: str) -> list[Place]:
     if not scopes:
         return requirement_traces(ws, rid)
     return [t for scope in scopes for t in requirement_traces(ws, rid, scope)]
-
-
-def section_uses(ws: Workspace, ref: str) -> list[tuple[Place, Directive]]:
-    """Every `@use` in the workspace that names the section (or document) `ref`."""
-    found: list[tuple[Place, Directive]] = []
-    for doc in sorted(ws.docs.values(), key=lambda d: d.path):
-        for s in doc.sections:
-            for d in s.directives:
-                if d.kind is DirectiveKind.USE and ws.target_ref(doc.path, d) == ref:
-                    found.append((Place(doc, s, d.target_range, d.target), d))
-    return found
-
-
-def file_directives(ws: Workspace, rel: str) -> list[tuple[Place, Directive]]:
-    """Every directive in the workspace whose path resolves to `rel`."""
-    found: list[tuple[Place, Directive]] = []
-    for doc in sorted(ws.docs.values(), key=lambda d: d.path):
-        for s in doc.sections:
-            for d in s.directives:
-                if directive_file(doc.path, d) == rel:
-                    found.append((Place(doc, s, d.target_range, d.target), d))
-    return found
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """A spec section that generates (or, for `@describe`, documents) part of a file."""
-
-    doc: SpecDocument
-    section: Section
-    directive: Directive
-    unit: UnitStatus | None  # None for `@describe`
-    output: OutputStatus | None
-    symbol_range: Range | None  # the span of a `#symbol` in the file, when located
-
-
-def sources_at(
-    ws: Workspace,
-    analysis: Analysis,
-    rel: str,
-    pos: Position | None,
-    locate: Callable[[str], Range | None],
-) -> list[Source]:
-    """The sections behind the code at `pos` in `rel`, most specific first.
-
-    A `#symbol` whose span contains `pos` comes first, then whole-file outputs;
-    the other symbol outputs and `@describe`s of the file only when nothing
-    else matches. `locate(symbol)` finds a described symbol's span.
-    """
-    found: list[Source] = []
-    for us, o in owners_at(analysis, rel, None):
-        found.append(
-            Source(us.unit.doc, us.unit.section, o.output.directive, us, o, o.symbol_range)
-        )
-    for place, d in file_directives(ws, rel):
-        if d.kind is DirectiveKind.DESCRIBE:
-            rng = locate(d.fragment) if d.fragment else None
-            found.append(Source(place.doc, place.section, d, None, None, rng))
-    if pos is None:
-        return found
-    inside = [s for s in found if s.symbol_range is not None and s.symbol_range.contains(pos)]
-    inside.sort(
-        key=lambda s: (s.symbol_range.end.line - s.symbol_range.start.line) if s.symbol_range else 0
-    )
-    whole = [s for s in found if s.directive.fragment is None]
-    return inside + whole or found

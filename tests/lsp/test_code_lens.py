@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lsp_helpers import change_doc, codes, open_doc, uri, wait_diagnostics, wait_for
+from lsp_helpers import change_doc, codes, line_of, open_doc, uri, wait_diagnostics, wait_for
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -116,8 +116,9 @@ async def test_generated_file_points_back_to_its_section(client: LanguageClient)
         types.ExecuteCommandParams(command=lenses[0][4], arguments=lenses[0][5])
     )
     spec_uri = uri(root / "specs" / "auth.spec.md")
+    login = line_of(root / "specs" / "auth.spec.md", "## Login {#login}")
     heading = types.Range(
-        start=types.Position(line=7, character=0), end=types.Position(line=7, character=17)
+        start=types.Position(line=login, character=0), end=types.Position(line=login, character=17)
     )
     assert result["uri"] == spec_uri
     await wait_for(lambda: bool(client.shown_documents), message="window/showDocument")

@@ -3,6 +3,8 @@
 Each test appends a line to a spec in an unsaved edit (the cursor is `$0`)
 with emoji and CJK before it, so the `textEdit` ranges are checked in UTF-16
 code units; the edit is never analysed before the request (live line text).
+The other cases (paths and sections of a `@use`, Kiro criteria, plain prose)
+are in tests/ide/test_completion.py.
 """
 
 from __future__ import annotations
@@ -98,19 +100,6 @@ async def test_paths_relative_to_the_spec(client: LanguageClient) -> None:
     assert cart.detail == "src/shop/cart.py"
 
 
-async def test_paths_from_the_spec_directory(client: LanguageClient) -> None:
-    items, line = await complete(client, "cart.spec.md", PREFIX + "[@use]($0")
-    got = edits(items)
-    assert got["../"] == ("../", at(line, 14, 14))
-    assert got["users.spec.md"] == ("users.spec.md", at(line, 14, 14))
-    # @use also offers sections: this document's as #id, others with their relative path
-    assert got["#pricing"] == ("#pricing", at(line, 14, 14))
-    assert got["users.spec.md#user-model"][0] == "users.spec.md#user-model"
-    detail = {i.label: i.detail for i in items}
-    assert detail["#pricing"] == "Pricing rules"
-    assert detail["users.spec.md#user-model"] == "User model"
-
-
 async def test_symbols_after_hash_of_a_source_path(client: LanguageClient) -> None:
     items, line = await complete(
         client, "auth.spec.md", PREFIX + "[@generate](../src/shop/app.py#$0)"
@@ -139,14 +128,6 @@ async def test_section_ids_in_another_document(client: LanguageClient) -> None:
     assert {i.label: i.detail for i in items}["user-model"] == "User model"
 
 
-async def test_section_ids_in_the_same_document(client: LanguageClient) -> None:
-    items, line = await complete(client, "cart.spec.md", PREFIX + "[@use](#$0")
-    got = edits(items)
-    assert sorted(got) == ["cart", "cart-", "pricing"]
-    assert got["pricing"] == ("pricing", at(line, 15, 15))
-    assert {i.label: i.detail for i in items}["cart-"] == "Cart 🛒"
-
-
 async def test_requirement_ids_after_covers(client: LanguageClient) -> None:
     items, line = await complete(client, "cart.spec.md", PREFIX + "(covers: FR-00$0")
     got = edits(items)
@@ -158,25 +139,3 @@ async def test_requirement_ids_after_covers(client: LanguageClient) -> None:
 
     items, line = await complete(client, "cart.spec.md", PREFIX + "(covers: FR-001, SC$0)")
     assert edits(items)["SC-001"] == ("SC-001", at(line, 24, 26))
-
-
-async def test_kiro_criteria_after_requirements_trailer(client: LanguageClient) -> None:
-    root: Path = client.root  # type: ignore[attr-defined]
-    kiro = root / "specs" / "kiro.spec.md"
-    kiro.write_text(
-        "# Requirements\n\n### Requirement 1\n\n#### Acceptance Criteria\n\n"
-        "1. WHEN a user logs in THE SYSTEM SHALL greet them.\n"
-        "2. WHEN a user logs out THE SYSTEM SHALL forget the session.\n",
-        encoding="utf-8",
-    )
-    items, line = await complete(client, "kiro.spec.md", "- [ ] 1. 🛒 _Requirements: 1.$0")
-    got = edits(items)
-    assert sorted(got) == ["1", "1.1", "1.2"]
-    assert got["1.2"] == ("1.2", at(line, 27, 29))
-    item = next(i for i in items if i.label == "1.2")
-    assert item.detail == "WHEN a user logs out THE SYSTEM SHALL forget the session."
-
-
-async def test_nothing_in_plain_prose(client: LanguageClient) -> None:
-    items, _ = await complete(client, "cart.spec.md", PREFIX + "just words $0")
-    assert items == []

@@ -22,6 +22,17 @@ def rng(line: int, start: int, end: int) -> types.Range:
     )
 
 
+def where(path: Path, needle: str, nth: int = 0) -> tuple[int, int]:
+    """(line, UTF-16 column) of the `nth` occurrence of `needle` in a file (no line numbers
+    of examples/shop in the tests: they follow the text)."""
+    text = path.read_text(encoding="utf-8")
+    index = -1
+    for _ in range(nth + 1):
+        index = text.index(needle, index + 1)
+    pos = LineIndex(text).position(index)
+    return pos.line, pos.character
+
+
 def apply_to_disk(
     client: LanguageClient, edit: types.WorkspaceEdit
 ) -> dict[str, list[tuple[types.Range, str]]]:
@@ -77,19 +88,22 @@ async def rename(
 
 async def test_prepare_rename(client: LanguageClient) -> None:
     root: Path = client.root  # type: ignore[attr-defined]
-    users_uri = open_doc(client, root / "specs" / "users.spec.md")
-    auth_uri = open_doc(client, root / "specs" / "auth.spec.md")
+    users, auth = root / "specs" / "users.spec.md", root / "specs" / "auth.spec.md"
+    users_uri = open_doc(client, users)
+    auth_uri = open_doc(client, auth)
+    line, col = where(users, "{#user-model}")
     # On the `{#id}` and on the heading text: the ID inside the braces.
-    for character in (20, 4):
-        assert await prepare(client, users_uri, 2, character) == types.PrepareRenamePlaceholder(
-            range=rng(2, 16, 26), placeholder="user-model"
+    for character in (col + 4, 4):
+        assert await prepare(client, users_uri, line, character) == types.PrepareRenamePlaceholder(
+            range=rng(line, col + 2, col + 12), placeholder="user-model"
         )
     # On a link to the section, in another spec: the `#id` of the link.
-    assert await prepare(client, auth_uri, 9, 25) == types.PrepareRenamePlaceholder(
-        range=rng(9, 21, 31), placeholder="user-model"
+    link, at = where(auth, "user-model", 1)
+    assert await prepare(client, auth_uri, link, at + 4) == types.PrepareRenamePlaceholder(
+        range=rng(link, at, at + 10), placeholder="user-model"
     )
     # Prose is not renameable.
-    assert await prepare(client, users_uri, 5, 3) is None
+    assert await prepare(client, users_uri, *where(users, "A user has")) is None
 
 
 async def test_rename_across_specs_and_lock(client: LanguageClient) -> None:
@@ -100,13 +114,16 @@ async def test_rename_across_specs_and_lock(client: LanguageClient) -> None:
     assert check(root).returncode == 0
     lock_before = (root / "spec.lock").read_text(encoding="utf-8")
 
-    edit = await rename(client, users_uri, 2, 20, "account")
+    line, col = where(users, "{#user-model}")
+    edit = await rename(client, users_uri, line, col + 4, "account")
     assert edit is not None
     uris = sorted(u for u, _, _ in document_edits(client, edit))
     assert uris == [uri(root / "spec.lock"), uri(root / "specs/auth.spec.md"), users_uri]
+    auth = root / "specs" / "auth.spec.md"
+    links = [where(auth, "user-model", n) for n in (0, 1)]
     applied = apply_to_disk(client, edit)
-    assert applied["auth.spec.md"] == [(rng(5, 21, 31), "account"), (rng(9, 21, 31), "account")]
-    assert applied["users.spec.md"] == [(rng(2, 16, 26), "account")]
+    assert applied["auth.spec.md"] == [(rng(ln, at, at + 10), "account") for ln, at in links]
+    assert applied["users.spec.md"] == [(rng(line, col + 2, col + 12), "account")]
     key = lock_before.splitlines().index('    "specs/users.spec.md#user-model": {')
     assert (rng(key, 4, 36), '"specs/users.spec.md#account"') in applied["spec.lock"]
 
@@ -125,32 +142,35 @@ async def test_rename_slug_section_inserts_an_explicit_id(client: LanguageClient
     text = cart.read_text(encoding="utf-8")
     cart_uri = open_doc(client, cart)
     # "# Cart 🛒": the slug is `cart-`; the heading text ends after the emoji (UTF-16 col 9).
-    assert await prepare(client, cart_uri, 0, 3) == types.PrepareRenamePlaceholder(
-        range=rng(0, 2, 9), placeholder="cart-"
+    top, col = where(cart, "Cart 🛒")
+    assert await prepare(client, cart_uri, top, col + 1) == types.PrepareRenamePlaceholder(
+        range=rng(top, 2, 9), placeholder="cart-"
     )
-    # A link to it from a section with CJK before the link, in the same document.
-    edited = text + "\n## 価格 {#prices}\n見る [the cart](#cart-)\n"
+    # A link to it from a section with CJK before the link, in the same document; the
+    # same text in a code span is not a link and stays as it is.
+    edited = text + "\n## 価格 {#prices}\n見る [the cart](#cart-) `[not](#cart-)`\n"
     change_doc(client, cart_uri, edited, 2)
     n = len(text.splitlines())
-    edit = await rename(client, cart_uri, 0, 3, "shop-cart")
+    edit = await rename(client, cart_uri, top, col + 1, "shop-cart")
     assert edit is not None
     ((_, version, edits),) = document_edits(client, edit)
     if edit.document_changes:
         assert version == 2  # versioned: a client rejects it if the buffer moved on
     assert [(e.range, e.new_text) for e in edits] == [
-        (rng(0, 9, 9), " {#shop-cart}"),
+        (rng(top, 9, 9), " {#shop-cart}"),
         (rng(n + 2, 15, 20), "shop-cart"),
     ]
 
 
 async def test_rename_rejects_invalid_ids(client: LanguageClient) -> None:
     root: Path = client.root  # type: ignore[attr-defined]
-    users_uri = open_doc(client, root / "specs" / "users.spec.md")
+    users = root / "specs" / "users.spec.md"
+    users_uri = open_doc(client, users)
     with pytest.raises(Exception, match="not a valid section ID"):
-        await rename(client, users_uri, 2, 20, "user model")
+        await rename(client, users_uri, *where(users, "user-model}"), "user model")
     auth_uri = open_doc(client, root / "specs" / "auth.spec.md")
     with pytest.raises(Exception, match="already has a section #app"):
-        await rename(client, auth_uri, 7, 12, "app")
+        await rename(client, auth_uri, *where(root / "specs" / "auth.spec.md", "login}"), "app")
 
 
 async def test_rename_a_requirement_id_everywhere(client: LanguageClient) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lsp_helpers import change_doc, open_doc, uri, wait_for
+from lsp_helpers import change_doc, line_of, open_doc, uri, wait_for
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -47,51 +47,57 @@ async def test_document_symbols_tree(client: LanguageClient) -> None:
     root: Path = client.root  # type: ignore[attr-defined]
     spec = root / "specs" / "requirements.spec.md"
     doc_uri = open_doc(client, spec)
+    top, functional, success = (
+        line_of(spec, h) for h in ("# Shop requirements", "## Functional", "## Success")
+    )
+    fr1, fr2, fr3, fr4, sc1 = (
+        line_of(spec, f"**{rid}**") for rid in ("FR-001", "FR-002", "FR-003", "FR-004", "SC-001")
+    )
     assert await document_symbols(client, doc_uri) == [
         (
             "Shop requirements",
             "#requirements",
             NS,
-            rng(3, 0, 17, 65),
-            rng(3, 2, 3, 19),
+            rng(top, 0, sc1, 65),
+            rng(top, 2, top, 19),
             [
                 (
                     "Functional requirements",
                     "#functional",
                     NS,
-                    rng(8, 0, 13, 67),
-                    rng(8, 3, 8, 26),
+                    rng(functional, 0, fr4, 67),
+                    rng(functional, 3, functional, 26),
                     [
                         (
                             "FR-001",
                             "The system MUST list products with a name and a price in euros (€).",
                             CONST,
-                            rng(10, 4, 10, 10),
-                            rng(10, 4, 10, 10),
+                            rng(fr1, 4, fr1, 10),
+                            rng(fr1, 4, fr1, 10),
                             [],
                         ),
                         (
                             "FR-002",
                             "The system MUST let a registered user log in with a password.",
                             CONST,
-                            rng(11, 4, 11, 10),
-                            rng(11, 4, 11, 10),
+                            rng(fr2, 4, fr2, 10),
+                            rng(fr2, 4, fr2, 10),
                             [],
                         ),
                         (
                             "FR-003",
                             "The system MUST keep a cart per user and compute its total.",
                             CONST,
-                            rng(12, 4, 12, 10),
-                            rng(12, 4, 12, 10),
+                            rng(fr3, 4, fr3, 10),
+                            rng(fr3, 4, fr3, 10),
                             [],
                         ),
                         (
                             "FR-004",
                             "The system MUST never store a password in clear text.",
                             CONST,
-                            rng(13, 4, 13, 10),
-                            rng(13, 4, 13, 10),
+                            rng(fr4, 4, fr4, 10),
+                            rng(fr4, 4, fr4, 10),
                             [],
                         ),
                     ],
@@ -100,15 +106,15 @@ async def test_document_symbols_tree(client: LanguageClient) -> None:
                     "Success criteria",
                     "#success",
                     NS,
-                    rng(15, 0, 17, 65),
-                    rng(15, 3, 15, 19),
+                    rng(success, 0, sc1, 65),
+                    rng(success, 3, success, 19),
                     [
                         (
                             "SC-001",
                             "A cart total is exact to the cent (covers: FR-003).",
                             CONST,
-                            rng(17, 4, 17, 10),
-                            rng(17, 4, 17, 10),
+                            rng(sc1, 4, sc1, 10),
+                            rng(sc1, 4, sc1, 10),
                             [],
                         )
                     ],
@@ -134,7 +140,8 @@ async def test_document_symbols_after_non_ascii(client: LanguageClient) -> None:
     n = len(text.splitlines())
     symbols = await document_symbols(client, doc_uri)
     (top,) = symbols
-    assert top[:5] == ("Cart 🛒", "#cart-", NS, rng(0, 0, n + 4, 37), rng(0, 2, 0, 9))
+    first = line_of(spec, "# Cart 🛒")
+    assert top[:5] == ("Cart 🛒", "#cart-", NS, rng(first, 0, n + 4, 37), rng(first, 2, first, 9))
     assert [c[0] for c in top[5]] == ["Cart model", "Pricing rules", "Panier 🛒 購物"]
     assert top[5][0][2] == MOD  # a generation unit
     assert top[5][2] == (
@@ -169,19 +176,20 @@ async def workspace_symbols(
 async def test_workspace_symbols_fuzzy(client: LanguageClient) -> None:
     root: Path = client.root  # type: ignore[attr-defined]
     await wait_for(lambda: bool(client.status_notes), message="specls/status")  # type: ignore[attr-defined]
+    model = line_of(root / "specs" / "users.spec.md", "## User model")
     found = await workspace_symbols(client, "usmod")
     assert [(s.name, s.kind, s.container_name) for s in found] == [
         ("User model", MOD, "specs/users.spec.md#user-model")
     ]
     assert found[0].location == types.Location(
-        uri=uri(root / "specs" / "users.spec.md"), range=rng(2, 0, 2, 27)
+        uri=uri(root / "specs" / "users.spec.md"), range=rng(model, 0, model, 27)
     )
 
+    reqs = root / "specs" / "requirements.spec.md"
+    fr3 = line_of(reqs, "**FR-003**")
     found = await workspace_symbols(client, "fr3")
     assert [(s.name, s.kind) for s in found] == [("FR-003", CONST)]
-    assert found[0].location == types.Location(
-        uri=uri(root / "specs" / "requirements.spec.md"), range=rng(12, 4, 12, 10)
-    )
+    assert found[0].location == types.Location(uri=uri(reqs), range=rng(fr3, 4, fr3, 10))
 
     # Best match first: the exact ID, then the heading that starts with the query.
     names = [s.name for s in await workspace_symbols(client, "cart")]

@@ -527,3 +527,49 @@ def test_degenerate_documents_parse(text: str) -> None:
     doc = parse(text)
     assert doc.sections[0].level == 0 and doc.sections[0].id == ""
     assert all(s.index == i for i, s in enumerate(doc.sections))
+
+
+# --- links with a #fragment (rename and semantic tokens read these) -----------------------
+
+
+def links(doc: SpecDocument) -> list[tuple[str, str, str, str, str]]:
+    return [
+        (link.target, link.path, link.fragment, str(link.range), str(link.fragment_range))
+        for s in doc.sections
+        for link in s.links
+    ]
+
+
+def test_plain_links_and_directives_with_a_fragment_are_recorded_with_exact_ranges() -> None:
+    # Emoji and CJK before the links: columns are UTF-16 units.
+    doc = parse(
+        "# A {#a}\n"
+        "🛒 見る [the cart](cart.spec.md#cart) and [here](#a 'title')\n"
+        "[@use](<b.spec.md#x%2Dy>) [*bold*](#a) [web](https://e.org/p#a) [none](c.md)\n"
+    )
+    assert links(doc) == [
+        ("cart.spec.md#cart", "cart.spec.md", "cart", "1:17-1:34", "1:30-1:34"),
+        ("#a", "", "a", "1:47-1:49", "1:48-1:49"),
+        ("b.spec.md#x%2Dy", "b.spec.md", "x-y", "2:8-2:23", "2:18-2:23"),
+        ("#a", "", "a", "2:35-2:37", "2:36-2:37"),
+    ]
+
+
+def test_links_in_code_spans_escaped_or_in_indented_code_are_not_links() -> None:
+    doc = parse(
+        "# A {#a}\n"
+        "Write `[x](#a)` or ``[y](b.spec.md#a)``; \\[y](#a) is text; [real](#a).\n"
+        "\n"
+        "    [indented](#a)\n"
+        "\n"
+        "```md\n[fenced](#a)\n```\n"
+    )
+    assert [(link.target, str(link.range)) for link in doc.sections[1].links] == [
+        ("#a", "1:66-1:68")
+    ]
+
+
+def test_a_link_after_the_same_text_in_a_code_span_gets_its_own_range() -> None:
+    f = fixture("# A\nSyntax: `[x](#a)`, here: [x](#$0a$0)\n")
+    [link] = parse(f.text).sections[1].links
+    assert link.fragment_range == f.range

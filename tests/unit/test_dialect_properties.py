@@ -146,6 +146,14 @@ def comparable(s: Section, shift: int) -> Section:
         unknown_directives=tuple(
             replace(m, range=m.range.shifted(shift)) for m in s.unknown_directives
         ),
+        links=tuple(
+            replace(
+                link,
+                range=link.range.shifted(shift),
+                fragment_range=link.fragment_range.shifted(shift),
+            )
+            for link in s.links
+        ),
     )
 
 

@@ -14,6 +14,7 @@ import pytest
 from specls.lock import LOCK_NAME, Lock, LockUnit, dump_lock
 from specls.service import Change, WriteRefused, commit, merged_lock
 from specls.workspace import Workspace
+from specls.writelock import LOCK_FILE, WriterBusy, acquire, release, writer_lock
 
 HOLD = (
     "import sys, time\n"

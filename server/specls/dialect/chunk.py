@@ -5,9 +5,12 @@ be parsed alone and cached by its text: an edit re-parses only the chunk it
 touches. A regex over the source finds each candidate link and its exact
 position; mistune decides which candidates really are links (not in a code
 span, not escaped, not in indented code or HTML). The two are paired by a
-numbered marker written into each candidate's label before mistune reads the
-text, so a candidate mistune rejects, or a link the regex does not see, can
-never shift the pairing of the links after it.
+numbered marker written at the start of each candidate's label before
+mistune reads the text, so a candidate mistune rejects, or a link the regex
+does not see, can never shift the pairing of the links after it. The same
+detection finds directives (`[@use](…)`) and every other link with a
+`#fragment` (`[the cart](cart.spec.md#cart)`), which rename and semantic
+tokens use.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from specls.dialect.model import (
     CodeBlock,
     Directive,
     DirectiveKind,
+    Link,
     Marker,
     Symbols,
     SymbolScanner,
@@ -32,11 +36,13 @@ from specls.dialect.model import (
 from specls.text import Position, Range, utf16_len
 
 _LINK = re.compile(
-    r"\[(@[A-Za-z][\w-]*)\]\([ \t]*(<[^>\n]*>|[^()\s]*)"
+    r"\[([^\[\]\n]*)\]\([ \t]*(<[^>\n]*>|[^()\s]*)"
     r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\)"
 )
-_MARK = "\ue000"  # private use: cannot occur in a label the regex matched
-_MARKED_LABEL = re.compile(r"@[A-Za-z][\w-]*" + _MARK + r"(\d+)" + _MARK)
+_DIRECTIVE_LABEL = re.compile(r"@[A-Za-z][\w-]*")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_MARK = "\ue000"  # private use: a marker cannot be mistaken for label text
+_MARKED_LABEL = re.compile(_MARK + r"(\d+)" + _MARK)
 _CLARIFY = re.compile(r"\[NEEDS CLARIFICATION(?::[ \t]*([^\]\n]*))?\]")
 _CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)")
@@ -67,28 +73,36 @@ def _real_links(tokens: list[dict[str, Any]], out: dict[int, str]) -> None:
         token = stack.pop()
         if token.get("type") == "link":
             children = token.get("children") or []
-            label = "".join(c.get("raw", "") for c in children if c.get("type") == "text")
-            if m := _MARKED_LABEL.fullmatch(label):
+            first = children[0] if children else {}
+            if first.get("type") == "text" and (m := _MARKED_LABEL.match(first.get("raw", ""))):
                 out[int(m.group(1))] = unquote(token.get("attrs", {}).get("url", ""))
         children = token.get("children")
         if isinstance(children, list):
             stack.extend(reversed(children))
 
 
+def _wanted(m: re.Match[str]) -> bool:
+    """A directive, or a link whose target has a `#fragment`: the links specls reads."""
+    return bool(_DIRECTIVE_LABEL.fullmatch(m.group(1))) or "#" in m.group(2)
+
+
 def _candidate_links(
     lines: list[str], fenced: set[int]
 ) -> list[tuple[int, re.Match[str], str | None]]:
-    """Every `[@label](target)` outside fences: (line, match, decoded URL or None if not a link)."""
+    """Every wanted `[label](target)` outside fences: (line, match, decoded URL or None
+    when Markdown does not read it as a link)."""
     hits: list[tuple[int, re.Match[str]]] = []
     marked = list(lines)
     for line_no, line in enumerate(lines):
-        if line_no in fenced:
+        if line_no in fenced or "](" not in line:
             continue
         parts: list[str] = []
         last = 0
         for m in _LINK.finditer(line):
-            parts += [line[last : m.end(1)], f"{_MARK}{len(hits)}{_MARK}"]
-            last = m.end(1)
+            if not _wanted(m):
+                continue
+            parts += [line[last : m.start(1)], f"{_MARK}{len(hits)}{_MARK}"]
+            last = m.start(1)
             hits.append((line_no, m))
         if parts:
             marked[line_no] = "".join(parts) + line[last:]
@@ -96,6 +110,24 @@ def _candidate_links(
     if hits:
         _real_links(_markdown("\n".join(marked)), real)  # type: ignore[arg-type]
     return [(line_no, m, real.get(i)) for i, (line_no, m) in enumerate(hits)]
+
+
+def _link(line_no: int, line: str, m: re.Match[str], url: str) -> Link | None:
+    """The link's target and fragment ranges, when its URL has a fragment and no scheme."""
+    path, sep, fragment = url.partition("#")
+    raw = m.group(2)
+    target = raw[1:-1] if raw.startswith("<") else raw
+    if not sep or not fragment or _SCHEME.match(url) or "#" not in target:
+        return None
+    start = m.start(2) + (1 if raw.startswith("<") else 0)
+    hash_at = start + target.index("#")
+    return Link(
+        target=target,
+        path=path,
+        fragment=fragment,
+        range=_range(line_no, line, start, start + len(target)),
+        fragment_range=_range(line_no, line, hash_at + 1, start + len(target)),
+    )
 
 
 def _parse_info(info: str) -> tuple[str | None, str | None, tuple[int, int] | None]:
@@ -169,10 +201,15 @@ def parse_chunk(text: str, scanner: SymbolScanner | None = None) -> Chunk:
     unknown: list[Marker] = []
     clarifications: list[Marker] = []
     kinds = {k.value for k in DirectiveKind}
+    links: list[Link] = []
     for line_no, m, url in _candidate_links(lines, fenced):
         if url is None:
             continue  # in a code span, escaped or otherwise not a link
         line = lines[line_no]
+        if (link := _link(line_no, line, m, url)) is not None:
+            links.append(link)
+        if not _DIRECTIVE_LABEL.fullmatch(m.group(1)):
+            continue
         raw_target = m.group(2)
         target = raw_target[1:-1] if raw_target.startswith("<") else raw_target
         name = m.group(1)[1:]
@@ -212,4 +249,5 @@ def parse_chunk(text: str, scanner: SymbolScanner | None = None) -> Chunk:
         requirement_refs=symbols.refs,
         path_refs=symbols.paths,
         unknown_directives=tuple(unknown),
+        links=tuple(links),
     )

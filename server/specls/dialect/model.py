@@ -34,6 +34,23 @@ class Directive:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A Markdown link with a `#fragment`: `[x](doc.spec.md#id)`, `[x](#id)`, `[@use](#id)`.
+
+    Recorded for every real link (directives included) so that rename and
+    semantic tokens work on what Markdown calls a link, never on a regex of
+    their own. Whether the target is a spec section is the workspace's call:
+    the chunk parser does not know which files are specs.
+    """
+
+    target: str  # as written between the parentheses (no `<>`, no title)
+    path: str  # the decoded path part, "" for a same-document `#id`
+    fragment: str  # the decoded fragment after '#'
+    range: Range  # the whole link target
+    fragment_range: Range  # the fragment as written, without the '#'
+
+
+@dataclass(frozen=True, slots=True)
 class CodeBlock:
     info: str
     language: str | None
@@ -121,6 +138,7 @@ class Chunk:
     requirement_refs: tuple[Marker, ...]
     path_refs: tuple[Marker, ...]  # file paths written in task lines
     unknown_directives: tuple[Marker, ...]
+    links: tuple[Link, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +167,7 @@ class Section:
     path_refs: tuple[Marker, ...]
     unknown_directives: tuple[Marker, ...]
     own_text: str
+    links: tuple[Link, ...] = ()  # every link with a `#fragment` in the section's own text
 
     @property
     def is_unit(self) -> bool:

@@ -20,6 +20,7 @@ from specls.dialect.model import (
     Chunk,
     CodeBlock,
     Directive,
+    Link,
     Marker,
     Requirement,
     Section,
@@ -49,6 +50,10 @@ def _shift_block(b: CodeBlock, n: int) -> CodeBlock:
     )
 
 
+def _shift_link(link: Link, n: int) -> Link:
+    return replace(link, range=link.range.shifted(n), fragment_range=link.fragment_range.shifted(n))
+
+
 def _shift_marker(m: Marker, n: int) -> Marker:
     return replace(m, range=m.range.shifted(n))
 
@@ -73,6 +78,7 @@ def _place(text: str, start: int, scanner: SymbolScanner | None) -> Chunk:
         requirement_refs=tuple(_shift_marker(m, start) for m in chunk.requirement_refs),
         path_refs=tuple(_shift_marker(m, start) for m in chunk.path_refs),
         unknown_directives=tuple(_shift_marker(m, start) for m in chunk.unknown_directives),
+        links=tuple(_shift_link(link, start) for link in chunk.links),
     )
 
 
@@ -202,6 +208,7 @@ def parse_document(path: str, text: str, layout: SymbolScanner | None = None) ->
                 path_refs=chunk.path_refs,
                 unknown_directives=chunk.unknown_directives,
                 own_text=chunk.text,
+                links=chunk.links,
             )
         )
         if parent is not None:

@@ -21,22 +21,24 @@ from typing import Any
 
 from lsprotocol import types
 
-from specls.dialect import Directive, SpecDocument
+from specls.dialect import SpecDocument
 from specls.findings import Code
+from specls.ide.code_actions import (
+    NEEDS_REGEN,
+    create_section,
+    move_change,
+    needs_regeneration,
+    units_at,
+)
 from specls.lsp.commands import REGENERATE, REGENERATE_STALE, STAMP
-from specls.lsp.convert import SOURCE, from_position, from_range, to_range
-from specls.lsp.edits import workspace_edit
-from specls.lsp.open_section import OPEN_SECTION, SHOW_DIFF, output_diff
-from specls.lsp.rename import VALID_ID
+from specls.lsp.convert import SOURCE, from_position, from_range
+from specls.lsp.open_section import OPEN_SECTION, SHOW_DIFF
+from specls.lsp.rename import to_workspace_edit
 from specls.lsp.snapshot import Snapshot
-from specls.query import owners_at, unit_for_section
 from specls.status import Status, UnitStatus
-from specls.text import LineIndex, Position, Range, split_lines, utf16_len
-from specls.workspace import resolve_path
 
 QUICKFIX: str = types.CodeActionKind.QuickFix.value
 SOURCE_KIND: str = types.CodeActionKind.Source.value
-NEEDS_REGEN = (Status.STALE, Status.UNGENERATED, Status.MISSING)
 OPTIONS = types.CodeActionOptions(code_action_kinds=[QUICKFIX, SOURCE_KIND])
 _REGEN_CODES = {Code.STALE.value, Code.MISSING.value, Code.UNGENERATED.value}
 
@@ -117,14 +119,14 @@ class _Actions:
             diagnostic=diag,
             preferred=diag is not None,
         )
-        edit = move_change_edit(self.snap, us, key)
-        if edit is not None:
+        change = move_change(self.snap.ide, us, key)
+        if change is not None:
             self.add(
                 f"Move this change into the spec{suffix}",
                 kind,
                 data,
                 (OPEN_SECTION, {"section": us.ref}),
-                edit=edit,
+                edit=to_workspace_edit(self.snap, change),
                 diagnostic=diag,
             )
         self.add(
@@ -161,80 +163,19 @@ class _Actions:
                 self.stamp(us, SOURCE_KIND, None)
 
     def create_section(self, doc: SpecDocument, diag: types.Diagnostic) -> None:
-        directive = _directive_at(doc, from_range(diag.range))
-        if directive is None or not directive.fragment or not VALID_ID.match(directive.fragment):
+        found = create_section(self.snap.ide, doc, from_range(diag.range))
+        if found is None:
             return
-        target = resolve_path(doc.path, directive.path) if directive.path else doc.path
-        if target is None or target not in self.snap.workspace.docs:
-            return
-        text = self.snap.text(target)
-        if text is None:
-            return
+        target, section_id, change = found
         where = "" if target == doc.path else f" in {target.rpartition('/')[2]}"
         self.add(
-            f"Create section #{directive.fragment}{where}",
+            f"Create section #{section_id}{where}",
             QUICKFIX,
-            self.data(None, target, directive.fragment),
-            edit=append_section_edit(self.snap, target, text, directive.fragment),
+            self.data(None, target, section_id),
+            edit=to_workspace_edit(self.snap, change),
             diagnostic=diag,
             preferred=True,
         )
-
-
-def _directive_at(doc: SpecDocument, rng: Range) -> Directive | None:
-    directives = [d for s in doc.sections for d in s.directives]
-    exact = next((d for d in directives if d.target_range == rng), None)
-    return exact or next((d for d in directives if d.target_range.contains(rng.start)), None)
-
-
-def heading_for(section_id: str) -> str:
-    """`user-model` → `User model`: a readable title for a section created from a link."""
-    words = "".join(" " if ch in "-_.:" else ch for ch in section_id).split()
-    title = " ".join(words) or section_id
-    return title[:1].upper() + title[1:]
-
-
-def _doc_edit(snap: Snapshot, rel: str, rng: Range, new_text: str) -> types.WorkspaceEdit:
-    return workspace_edit(
-        snap, {snap.uri(rel): [types.TextEdit(range=to_range(rng), new_text=new_text)]}
-    )
-
-
-def append_section_edit(
-    snap: Snapshot, rel: str, text: str, section_id: str
-) -> types.WorkspaceEdit:
-    """Insert `## Title {#id}` at the end of a document, after one blank line."""
-    end = LineIndex(text).position(len(text))
-    newlines = len(text) - len(text.rstrip("\n"))
-    sep = "\n" * max(0, 2 - newlines) if text else ""
-    new = f"{sep}## {heading_for(section_id)} {{#{section_id}}}\n"
-    return _doc_edit(snap, rel, Range(end, end), new)
-
-
-def move_change_edit(snap: Snapshot, us: UnitStatus, key: str) -> types.WorkspaceEdit | None:
-    """Quote the output's hand edit, as a diff, at the end of the unit's own text."""
-    try:
-        path, diff = output_diff(snap, us, key)
-    except ValueError:
-        return None
-    text = snap.text(us.unit.doc.path)
-    if not diff or text is None:
-        return None
-    lines = split_lines(text)
-    section = us.unit.section
-    last = min(section.own_end_line, len(lines) - 1)
-    while last > section.heading_range.end.line and not lines[last].strip():
-        last -= 1
-    at = Position(last, utf16_len(lines[last]))
-    note = [
-        f"> **Hand edit to move into this section**: `{path}` was changed by hand after it",
-        "> was generated. Fold the change into the text or the code above, then regenerate.",
-        ">",
-        "> ```diff",
-        *(f"> {line}" for line in diff.splitlines()),
-        "> ```",
-    ]
-    return _doc_edit(snap, us.unit.doc.path, Range(at, at), "\n\n" + "\n".join(note))
 
 
 def _wanted(kind: str, only: Sequence[str] | None) -> bool:
@@ -250,29 +191,15 @@ def run(snap: Snapshot, params: types.CodeActionParams) -> list[types.CodeAction
     actions = _Actions(snap, params.context.diagnostics)
     pos = from_position(params.range.start)
     doc = snap.workspace.docs.get(rel)
-    if doc is not None:
+    if doc is not None or rel in snap.analysis.owners:
         actions.from_diagnostics(doc)
-        us = unit_for_section(doc, doc.section_at(pos.line), snap.analysis)
-        actions.sources([us] if us else [])
-        units = snap.analysis.units.values()
-        if any(u.status in NEEDS_REGEN and u.unit.doc.path == rel for u in units):
-            actions.add(
-                "Regenerate all stale sections in this file",
-                SOURCE_KIND,
-                actions.data(None, rel, ""),
-                (REGENERATE_STALE, {"uri": uri}),
-            )
-    elif rel in snap.analysis.owners:
-        actions.from_diagnostics(None)
-        owners = owners_at(snap.analysis, rel, pos)
-        here = [
-            us
-            for us, o in owners
-            if o.output.symbol is None or (o.symbol_range and o.symbol_range.contains(pos))
-        ]
-        seen: dict[str, UnitStatus] = {}
-        for us in here or [us for us, _ in owners]:
-            seen.setdefault(us.ref, us)
-        actions.sources(list(seen.values()))
+        actions.sources(units_at(snap.ide, rel, pos))
+    if doc is not None and needs_regeneration(snap.ide, rel):
+        actions.add(
+            "Regenerate all stale sections in this file",
+            SOURCE_KIND,
+            actions.data(None, rel, ""),
+            (REGENERATE_STALE, {"uri": uri}),
+        )
     only = params.context.only
     return [a for a in actions.items if _wanted(str(a.kind or ""), only)]

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from specls.ide.targets import hit_at, owners_at, unit_for_section
 from specls.lsp.convert import from_position, location, path_to_uri, uri_to_path
 from specls.lsp.edits import workspace_edit
 from specls.lsp.guard import UserError
 from specls.lsp.snapshot import Snapshot
-from specls.query import hit_at, owners_at, unit_for_section
 from specls.service import Change, SpecService, WriteRefused, commit, write_to_disk
 from specls.status import Status
 from specls.text import LineIndex

@@ -1,372 +1,36 @@
-"""Completion in specs: directive labels, paths, symbols, section IDs, requirement IDs.
+"""Completion (`specls.ide.completion`) as protocol items.
 
-The context comes from the live line text (`snap.text`), not the parse, which
-may lag a keystroke behind. Every item carries a `textEdit` whose range
-replaces what was typed of the word (UTF-16 columns, like every range here).
-
-| typed                                    | items                                    |
-|------------------------------------------|------------------------------------------|
-| `[@`                                     | generate, test, use, describe            |
-| `[@generate](../src/`                    | entries of that directory (dirs end `/`) |
-| `[@use](`                                | also `#id` and `doc.spec.md#id` sections |
-| `[@generate](../src/x.py#`               | the file's symbols (tree-sitter)         |
-| `[@use](#`, `[@use](users.spec.md#`      | that document's section IDs              |
-| `(covers: F`, `_Requirements: 1.`, `FR-` | requirement IDs                          |
+The client's capabilities decide the form: snippets when it supports them,
+and VS Code's `editor.action.triggerSuggest` to open the next list at once.
 """
 
 from __future__ import annotations
 
-import os
-import posixpath
-import re
-from dataclasses import dataclass
-
 from lsprotocol import types
 
-from specls import code
-from specls.config import ALWAYS_EXCLUDED
-from specls.dialect import DirectiveKind, RequirementKind, SpecDocument
+from specls.ide.completion import TRIGGER_CHARACTERS, CompletionItem, ItemKind, Options, completions
 from specls.lsp.convert import from_position, to_range
 from specls.lsp.snapshot import Snapshot
-from specls.query import requirement_scope, requirement_statement
-from specls.text import Position, Range, split_lines, utf16_len, utf16_to_codepoint
-from specls.workspace import resolve_path
 
-TRIGGER_CHARACTERS = ["@", "(", "/", "#", ",", " ", "."]
-MAX_ITEMS = 500
 RETRIGGER = types.Command(title="Suggest", command="editor.action.triggerSuggest")
+OPTIONS = types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS)
 
-DIRECTIVES: dict[str, str] = {
-    DirectiveKind.GENERATE: "A file (`path`) or one symbol (`path#Symbol`) generated from this"
-    " section.",
-    DirectiveKind.TEST: "Tests generated from this section: a file or `path#symbol`.",
-    DirectiveKind.USE: "A dependency: another section (`doc.spec.md#id`, `#id`) or a"
-    " hand-written file the generator reads. When it changes, this section's outputs are stale.",
-    DirectiveKind.DESCRIBE: "Hand-written code this section documents: navigable both ways,"
-    " never regenerated.",
+_KINDS = {
+    ItemKind.KEYWORD: types.CompletionItemKind.Keyword,
+    ItemKind.FILE: types.CompletionItemKind.File,
+    ItemKind.FOLDER: types.CompletionItemKind.Folder,
+    ItemKind.REFERENCE: types.CompletionItemKind.Reference,
+    ItemKind.CONSTANT: types.CompletionItemKind.Constant,
+    ItemKind.FUNCTION: types.CompletionItemKind.Function,
+    ItemKind.METHOD: types.CompletionItemKind.Method,
+    ItemKind.CONSTRUCTOR: types.CompletionItemKind.Constructor,
+    ItemKind.CLASS: types.CompletionItemKind.Class,
+    ItemKind.INTERFACE: types.CompletionItemKind.Interface,
+    ItemKind.STRUCT: types.CompletionItemKind.Struct,
+    ItemKind.ENUM: types.CompletionItemKind.Enum,
+    ItemKind.TYPE: types.CompletionItemKind.TypeParameter,
+    ItemKind.MODULE: types.CompletionItemKind.Module,
 }
-_KINDS = "|".join(k.value for k in DirectiveKind)
-_LABEL = re.compile(r"\[@([\w-]*)$")
-_PATH = re.compile(r"\[@(" + _KINDS + r")\]\(<?([^()\s#<>]*)$")
-_FRAGMENT = re.compile(r"\[@(" + _KINDS + r")\]\(<?([^()\s#<>]*)#([^()\s#<>]*)$")
-_COVERS = re.compile(r"\(covers:\s*(?:[\w.-]+\s*,\s*)*([\w.-]*)$", re.IGNORECASE)
-_KIRO = re.compile(r"_Requirements?:\s*(?:[\w.-]+\s*,\s*)*([\w.-]*)$")
-_BARE_ID = re.compile(r"(?<![\w-])((?:FR|SC|NFR)-\d*)$")
-_WORD_AFTER = re.compile(r"[^()\s#<>\]]*")
-_SYMBOL_KINDS = {
-    "function": types.CompletionItemKind.Function,
-    "method": types.CompletionItemKind.Method,
-    "constructor": types.CompletionItemKind.Constructor,
-    "class": types.CompletionItemKind.Class,
-    "interface": types.CompletionItemKind.Interface,
-    "struct": types.CompletionItemKind.Struct,
-    "enum": types.CompletionItemKind.Enum,
-    "type": types.CompletionItemKind.TypeParameter,
-    "trait": types.CompletionItemKind.Interface,
-    "module": types.CompletionItemKind.Module,
-}
-
-
-@dataclass(frozen=True)
-class Context:
-    """The line around the cursor, in code points, with UTF-16 conversion."""
-
-    line: int
-    text: str  # the whole line
-    col: int  # code points before the cursor
-
-    @property
-    def before(self) -> str:
-        return self.text[: self.col]
-
-    @property
-    def after(self) -> str:
-        return self.text[self.col :]
-
-    def range(self, typed: str, extra: int = 0) -> Range:
-        """The range of `typed` (just before the cursor) plus `extra` code points after it."""
-        start = utf16_len(self.text[: self.col - len(typed)])
-        end = utf16_len(self.text[: self.col + extra])
-        return Range.of(self.line, start, self.line, end)
-
-    def tail(self) -> int:
-        """How many code points after the cursor still belong to the word being completed."""
-        m = _WORD_AFTER.match(self.after)
-        return len(m.group(0)) if m else 0
-
-
-@dataclass(frozen=True)
-class Options:
-    snippets: bool = False
-    retrigger: bool = False  # the client knows `editor.action.triggerSuggest` (VS Code)
-
-
-def _item(
-    label: str,
-    kind: types.CompletionItemKind,
-    rng: Range,
-    new_text: str | None = None,
-    detail: str | None = None,
-    documentation: str | None = None,
-    sort: str | None = None,
-    filter_text: str | None = None,
-    command: types.Command | None = None,
-    snippet: bool = False,
-) -> types.CompletionItem:
-    return types.CompletionItem(
-        label=label,
-        kind=kind,
-        detail=detail,
-        documentation=(
-            types.MarkupContent(kind=types.MarkupKind.Markdown, value=documentation)
-            if documentation
-            else None
-        ),
-        sort_text=sort,
-        filter_text=filter_text,
-        text_edit=types.TextEdit(
-            range=to_range(rng), new_text=label if new_text is None else new_text
-        ),
-        insert_text_format=types.InsertTextFormat.Snippet if snippet else None,
-        command=command,
-    )
-
-
-# --- directive labels -------------------------------------------------------------------
-
-
-def directive_items(ctx: Context, typed: str, opts: Options) -> list[types.CompletionItem]:
-    """`[@ge|` → `@generate](…)`; an existing `[@gen|](x)` only has its label replaced."""
-    tail = ctx.tail()
-    rest = ctx.after[tail:]
-    items = []
-    for kind, doc in DIRECTIVES.items():
-        label = f"@{kind}"
-        extra, command, snippet = tail, None, False
-        if rest.startswith("]("):
-            text = label
-        elif opts.snippets:
-            extra += 1 if rest.startswith("]") else 0
-            text, snippet = f"{label}]($1)$0", True
-            command = RETRIGGER if opts.retrigger else None
-        else:
-            extra += 1 if rest.startswith("]") else 0
-            text = f"{label}]("
-        items.append(
-            _item(
-                label,
-                types.CompletionItemKind.Keyword,
-                ctx.range("@" + typed, extra),
-                text,
-                detail="specls directive",
-                documentation=doc,
-                filter_text=label,
-                command=command,
-                snippet=snippet,
-            )
-        )
-    return items
-
-
-# --- paths ------------------------------------------------------------------------------
-
-
-def _list_dir(root: str, rel_dir: str) -> list[tuple[str, bool]]:
-    try:
-        with os.scandir(os.path.join(root, rel_dir) if rel_dir else root) as entries:
-            found = [(e.name, e.is_dir()) for e in entries]
-    except OSError:
-        return []
-    return sorted((n, d) for n, d in found if not (d and n in ALWAYS_EXCLUDED))
-
-
-def path_items(
-    snap: Snapshot, doc_path: str, ctx: Context, kind: str, typed: str, opts: Options
-) -> list[types.CompletionItem]:
-    directory, _, partial = typed.rpartition("/")
-    base = resolve_path(doc_path, directory + "/" if directory else ".")
-    rng = ctx.range(partial, ctx.tail())
-    items: list[types.CompletionItem] = []
-    if base is not None:
-        rel_dir = "" if base == "." else base
-        if rel_dir and (not directory or directory.endswith("..")) and partial in ("", ".", ".."):
-            items.append(_dir_item("..", rng, opts))
-        for name, is_dir in _list_dir(str(snap.root), rel_dir)[:MAX_ITEMS]:
-            if is_dir:
-                items.append(_dir_item(name, rng, opts))
-            else:
-                rel = posixpath.join(rel_dir, name)
-                items.append(
-                    _item(
-                        name,
-                        types.CompletionItemKind.File,
-                        rng,
-                        detail=rel,
-                        sort=f"1{name}",
-                    )
-                )
-    if kind == DirectiveKind.USE and not directory:
-        items += section_ref_items(snap, doc_path, ctx, typed)
-    return items
-
-
-def _dir_item(name: str, rng: Range, opts: Options) -> types.CompletionItem:
-    return _item(
-        name + "/",
-        types.CompletionItemKind.Folder,
-        rng,
-        sort=f"0{name}",
-        filter_text=name + "/",
-        command=RETRIGGER if opts.retrigger else None,
-    )
-
-
-def _relative(from_doc: str, to_doc: str) -> str:
-    return posixpath.relpath(to_doc, posixpath.dirname(from_doc) or ".")
-
-
-def section_ref_items(
-    snap: Snapshot, doc_path: str, ctx: Context, typed: str
-) -> list[types.CompletionItem]:
-    """`@use` targets: `#id` in this document, `path.spec.md#id` elsewhere."""
-    rng = ctx.range(typed, ctx.tail())
-    items = []
-    for doc in sorted(snap.workspace.docs.values(), key=lambda d: (d.path != doc_path, d.path)):
-        prefix = "" if doc.path == doc_path else _relative(doc_path, doc.path)
-        for s in doc.sections[1:]:
-            label = f"{prefix}#{s.id}"
-            items.append(
-                _item(
-                    label,
-                    types.CompletionItemKind.Reference,
-                    rng,
-                    detail=s.title,
-                    documentation=f"`{doc.path}` line {s.heading_range.start.line + 1}",
-                    sort=f"2{int(bool(prefix))}{label}",
-                )
-            )
-            if len(items) >= MAX_ITEMS:
-                return items
-    return items
-
-
-# --- fragments: symbols and section IDs -------------------------------------------------
-
-
-def fragment_items(
-    snap: Snapshot, doc: SpecDocument, ctx: Context, path: str, typed: str
-) -> list[types.CompletionItem]:
-    rng = ctx.range(typed, ctx.tail())
-    if not path:
-        return _section_items(doc, rng)
-    rel = resolve_path(doc.path, path)
-    if rel is None:
-        return []
-    other = snap.workspace.docs.get(rel)
-    if other is not None:
-        return _section_items(other, rng)
-    text = snap.text(rel)
-    language = code.language_for_path(rel)
-    if text is None or language is None:
-        return []
-    return [
-        _item(
-            s.name,
-            _SYMBOL_KINDS.get(s.kind, types.CompletionItemKind.Reference),
-            rng,
-            detail=f"{s.kind} · {rel}:{s.selection_range.start.line + 1}",
-            sort=f"{i:05d}",
-        )
-        for i, s in enumerate(code.list_symbols(text, language))
-    ]
-
-
-def _section_items(doc: SpecDocument, rng: Range) -> list[types.CompletionItem]:
-    return [
-        _item(
-            s.id,
-            types.CompletionItemKind.Reference,
-            rng,
-            detail=s.title,
-            documentation=f"`{doc.path}` line {s.heading_range.start.line + 1}",
-            sort=f"{s.index:05d}",
-        )
-        for s in doc.sections[1:]
-        if s.id
-    ]
-
-
-# --- requirement IDs --------------------------------------------------------------------
-
-
-def requirement_items(
-    snap: Snapshot, doc: SpecDocument, ctx: Context, typed: str, kiro_only: bool
-) -> list[types.CompletionItem]:
-    here = requirement_scope(doc.path)
-    seen: dict[str, tuple[bool, str, str, Position]] = {}
-    for other in snap.workspace.docs.values():
-        local = requirement_scope(other.path) == here
-        for s in other.sections:
-            for r in s.requirements:
-                if kiro_only and r.kind is not RequirementKind.KIRO:
-                    continue
-                if r.kind is RequirementKind.OPENSPEC:
-                    continue  # named, not referenced by ID
-                known = seen.get(r.id)
-                if known is None or (local and not known[0]):
-                    seen[r.id] = (local, r.text, other.path, r.range.start)
-    rng = ctx.range(typed, ctx.tail())
-    return [
-        _item(
-            rid,
-            types.CompletionItemKind.Constant,
-            rng,
-            detail=requirement_statement(rid, text),
-            documentation=f"`{path}` line {start.line + 1}",
-            sort=f"{int(not local)}{_natural(rid)}",
-        )
-        for rid, (local, text, path, start) in seen.items()
-    ]
-
-
-def _natural(rid: str) -> str:
-    return re.sub(r"\d+", lambda m: m.group(0).zfill(6), rid)
-
-
-# --- the feature ------------------------------------------------------------------------
-
-
-def context_at(text: str, pos: Position) -> Context | None:
-    lines = split_lines(text)
-    if pos.line >= len(lines):
-        return None
-    line = lines[pos.line]
-    return Context(pos.line, line, utf16_to_codepoint(line, pos.character))
-
-
-def completions(
-    snap: Snapshot, uri: str, pos: Position, opts: Options
-) -> list[types.CompletionItem]:
-    rel = snap.rel(uri)
-    doc = snap.workspace.docs.get(rel) if rel else None
-    text = snap.text(rel) if rel else None
-    if rel is None or doc is None or text is None:
-        return []
-    ctx = context_at(text, pos)
-    if ctx is None:
-        return []
-    before = ctx.before
-    if m := _FRAGMENT.search(before):
-        return fragment_items(snap, doc, ctx, m.group(2), m.group(3))
-    if m := _PATH.search(before):
-        return path_items(snap, doc.path, ctx, m.group(1), m.group(2), opts)
-    if m := _LABEL.search(before):
-        return directive_items(ctx, m.group(1), opts)
-    if m := _KIRO.search(before):
-        return requirement_items(snap, doc, ctx, m.group(1), kiro_only=True)
-    if m := (_COVERS.search(before) or _BARE_ID.search(before)):
-        return requirement_items(snap, doc, ctx, m.group(1), kiro_only=False)
-    return []
 
 
 def options(caps: types.ClientCapabilities, client_name: str) -> Options:
@@ -379,10 +43,30 @@ def options(caps: types.ClientCapabilities, client_name: str) -> Options:
     )
 
 
+def to_item(item: CompletionItem) -> types.CompletionItem:
+    return types.CompletionItem(
+        label=item.label,
+        kind=_KINDS[item.kind],
+        detail=item.detail,
+        documentation=(
+            types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
+            if item.documentation
+            else None
+        ),
+        sort_text=item.sort_text,
+        filter_text=item.filter_text,
+        text_edit=types.TextEdit(range=to_range(item.range), new_text=item.insert_text),
+        insert_text_format=types.InsertTextFormat.Snippet if item.snippet else None,
+        command=RETRIGGER if item.retrigger else None,
+    )
+
+
 def run(snap: Snapshot, params: types.CompletionParams) -> types.CompletionList | None:
+    rel = snap.rel(params.text_document.uri)
+    if rel is None:
+        return None
     opts = options(snap.capabilities, snap.client_name)
-    items = completions(snap, params.text_document.uri, from_position(params.position), opts)
-    return types.CompletionList(is_incomplete=False, items=items) if items else None
-
-
-OPTIONS = types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS)
+    items = completions(snap.ide, rel, from_position(params.position), opts)
+    if not items:
+        return None
+    return types.CompletionList(is_incomplete=False, items=[to_item(i) for i in items])

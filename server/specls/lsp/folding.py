@@ -1,12 +1,10 @@
-"""Folding ranges: each section from its heading to its last non-blank line,
-fenced code blocks from the opening to the closing fence, the front matter.
-Lines only, so
-clients with `lineFoldingOnly` (Neovim, VS Code) take them as they are."""
+"""Folding ranges (`specls.ide.folding`)."""
 
 from __future__ import annotations
 
 from lsprotocol import types
 
+from specls.ide.folding import folding_ranges
 from specls.lsp.snapshot import Snapshot
 
 
@@ -14,16 +12,4 @@ def run(snap: Snapshot, params: types.FoldingRangeParams) -> list[types.FoldingR
     doc = snap.doc(params.text_document.uri)
     if doc is None:
         return []
-    ranges: set[tuple[int, int]] = set()
-    if doc.front_matter_range is not None:
-        ranges.add((doc.front_matter_range.start.line, doc.front_matter_range.end.line))
-    for section in doc.sections:
-        if section.level > 0:
-            ranges.add((section.heading_range.start.line, section.range.end.line))
-        for block in section.code_blocks:
-            ranges.add((block.range.start.line, block.range.end.line))
-    return [
-        types.FoldingRange(start_line=start, end_line=end)
-        for start, end in sorted(ranges, key=lambda r: (r[0], -r[1]))
-        if end > start
-    ]
+    return [types.FoldingRange(start_line=s, end_line=e) for s, e in folding_ranges(doc)]

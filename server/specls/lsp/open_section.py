@@ -17,18 +17,17 @@ clients that cannot show documents.
 from __future__ import annotations
 
 import asyncio
-import difflib
 import logging
 import re
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from specls.fsutil import create_private_file
+from specls.ide.diff import output_diff
 from specls.lsp.convert import path_to_uri, to_range
 from specls.lsp.guard import UserError
 from specls.lsp.snapshot import Snapshot
-from specls.regen.generators import run_tangle
-from specls.regen.tangle import GenerationError
 from specls.status import UnitStatus
 from specls.text import ZERO_RANGE, Range
 
@@ -42,37 +41,14 @@ SHOW_DIFF = "specls.showDiff"
 DIFF_DIR = ".specls/diff"
 
 
-def unified_diff(generated: str, current: str, path: str, ref: str) -> str:
-    """`generated` → `current`: the hand edit, as a patch one could apply to the output."""
-    lines = difflib.unified_diff(
-        generated.splitlines(keepends=True),
-        current.splitlines(keepends=True),
-        fromfile=f"a/{path} (generated from {ref})",
-        tofile=f"b/{path} (as it is now)",
-    )
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-
-
-def output_diff(snap: Snapshot, us: UnitStatus, key: str) -> tuple[str, str]:
-    """(output path, diff of the output against what its section generates now)."""
-    out = next((o.output for o in us.outputs if o.key == key), None)
-    if out is None:
-        raise ValueError(f"{key} is not an output of {us.ref}")
-    try:
-        generated = run_tangle(us.unit, snap.text)
-    except GenerationError as exc:
-        raise ValueError(f"cannot compute what {us.ref} generates: {exc}") from exc
-    current = snap.text(out.path) or ""
-    return out.path, unified_diff(generated.get(out.path, ""), current, out.path, us.ref)
-
-
 def write_diff(snap: Snapshot, us: UnitStatus, key: str) -> tuple[str, str]:
     """Write the diff under `.specls/diff/`; (its URI, the diff)."""
-    path, diff = output_diff(snap, us, key)
+    path, diff = output_diff(snap.ide, us, key)
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{us.ref}--{key}").strip("_") + ".diff"
-    target = snap.root / DIFF_DIR / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(diff or f"# {path}: no difference from what {us.ref} generates\n", "utf-8")
+    text = diff or f"# {path}: no difference from what {us.ref} generates\n"
+    # never through a symlink planted in .specls/ (a cloned repository could aim it at any
+    # file the user can write): create_private_file refuses one, anywhere on the path
+    target = create_private_file(snap.root, f"{DIFF_DIR}/{name}", text.encode(), replace=True)
     return path_to_uri(target), diff
 
 

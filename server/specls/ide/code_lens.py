@@ -1,0 +1,88 @@
+"""Code lens: a unit's freshness on its heading; on a generated file, its section.
+
+On a spec, every generation unit gets one lens on its heading line whose
+action fits the status (show the outputs, or regenerate). On a generated
+file, each output gets "generated from <ref> — edit the spec" at the top of
+the file or on its symbol, opening the section. The host maps each action to
+its command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from specls.ide.snapshot import Snapshot
+from specls.status import Status, UnitStatus
+from specls.text import Range
+from specls.workspace import unit_ref
+
+
+class LensAction(StrEnum):
+    SHOW_OUTPUTS = "showOutputs"
+    REGENERATE = "regenerate"
+    OPEN_SECTION = "openSection"
+
+
+@dataclass(frozen=True, slots=True)
+class Lens:
+    range: Range
+    title: str
+    action: LensAction
+    argument: dict[str, Any] = field(default_factory=dict)
+
+
+# status → (title, action); `{n}` is the number of outputs.
+LENSES: dict[Status, tuple[str, LensAction]] = {
+    Status.FRESH: ("✓ fresh · {n}", LensAction.SHOW_OUTPUTS),
+    Status.STALE: ("⚠ stale · Regenerate", LensAction.REGENERATE),
+    Status.EDITED: ("✎ edited · Review", LensAction.SHOW_OUTPUTS),
+    Status.UNGENERATED: ("○ ungenerated · Generate", LensAction.REGENERATE),
+    Status.MISSING: ("✗ missing · Regenerate", LensAction.REGENERATE),
+    Status.CONFLICT: ("⚠ conflict · Show outputs", LensAction.SHOW_OUTPUTS),
+}
+
+
+def unit_lens(us: UnitStatus, rng: Range) -> Lens:
+    title, action = LENSES.get(us.status, (us.status.value, LensAction.SHOW_OUTPUTS))
+    n = len(us.outputs)
+    title = title.format(n=f"{n} output" if n == 1 else f"{n} outputs")
+    argument: dict[str, Any] = {"unit": us.ref}
+    if action is LensAction.SHOW_OUTPUTS:
+        argument["reveal"] = True
+    return Lens(rng, title, action, argument)
+
+
+def _line(rng: Range) -> Range:
+    return Range.of(rng.start.line, 0, rng.start.line, 0)
+
+
+def code_lenses(snap: Snapshot, rel: str) -> list[Lens]:
+    doc = snap.workspace.docs.get(rel)
+    if doc is not None:
+        lenses = []
+        for section in doc.sections:
+            if not section.is_unit:
+                continue
+            us = snap.analysis.units.get(unit_ref(doc.path, section))
+            if us is not None:
+                lenses.append(unit_lens(us, _line(section.heading_range)))
+        return lenses
+    found: dict[tuple[int, str], Lens] = {}
+    for ref, key in snap.analysis.owners.get(rel, []):
+        owner = snap.analysis.units.get(ref)
+        out = next((o for o in owner.outputs if o.key == key), None) if owner else None
+        if out is None:
+            continue
+        rng = _line(out.where)
+        found.setdefault(
+            (rng.start.line, ref),
+            Lens(
+                rng,
+                f"generated from {ref} — edit the spec",
+                LensAction.OPEN_SECTION,
+                {"section": ref},
+            ),
+        )
+    return [found[k] for k in sorted(found)]
