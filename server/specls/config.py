@@ -48,8 +48,12 @@ class ConfigError(Exception):
 class GeneratorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    command: list[str]
+    # argv, no shell; placeholders {unit}, {staging}, {prompt} (the plain-text prompt)
+    # and {outputs} (one argument per output path). Empty: the preset's (regen/presets.py).
+    command: list[str] = Field(default_factory=list)
     output: Literal["files", "markdown"] = "files"
+    # what the generator reads on stdin: the prompt as JSON, as plain text, or nothing
+    stdin: Literal["json", "text", "none"] = "json"
     timeout: float = 600.0
     env: dict[str, str] = Field(default_factory=dict)
 

@@ -54,6 +54,12 @@ class Code(StrEnum):
     GENERATOR_UNKNOWN = "SPEC304"
     REGEN_REFUSED_EDITED = "SPEC305"
     REGEN_OUTPUT_NOT_PRODUCED = "SPEC306"
+    # SPEC3xx added for agent generators (issue 12)
+    GENERATOR_NOT_FOUND = "SPEC307"  # the generator's program is not on PATH
+    GENERATOR_EMPTY_OUTPUT = "SPEC308"  # nothing printed, or an empty output file
+    GENERATOR_OUTPUT_TOO_LARGE = "SPEC309"  # over the output cap (50 MB)
+    GENERATOR_WROTE_OUTSIDE = "SPEC310"  # wrote outside its staging directory
+    GENERATOR_UNDECLARED_FILES = "SPEC311"  # wrote files it was not asked for (ignored)
 
 
 @dataclass(frozen=True, slots=True)
