@@ -30,6 +30,7 @@ from specls.regen.transaction import TransactionError
 from specls.report import FORMATTERS
 from specls.service import SpecService, find_root
 from specls.status import Analysis, Status
+from specls.workspace import Workspace
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -156,13 +157,37 @@ def cmd_regen(args: argparse.Namespace) -> int:
     else:
         _err("name the units to regenerate, or pass --stale or --all")
         return EXIT_USAGE
+    if args.generator and (problem := _check_generator(ws, args.generator)):
+        _err(problem)
+        return EXIT_USAGE
+    if args.show_prompt:
+        from specls.regen.prompt import show_prompts
+
+        units = [analysis.units[r].unit for r in refs]
+        text = show_prompts(ws, service.reader.text, units, args.generator, args.format)
+        sys.stdout.write(text)
+        return EXIT_OK
     if not refs:
         print("specls: nothing to regenerate")
         return EXIT_OK
     if (why := broken_lock(ws)) is not None:
         _err(f"{why}; fix the lock before regenerating (nothing was written)")
         return EXIT_FINDINGS
-    plan = plan_regen(ws, analysis, service.reader, refs, force=args.force)
+    from specls.progress import RegenProgress
+
+    with RegenProgress() as progress:
+        plan = plan_regen(
+            ws,
+            analysis,
+            service.reader,
+            refs,
+            force=args.force,
+            generator=args.generator,
+            jobs=args.jobs,
+            on_event=progress,
+        )
+    for ref, warning, message in plan.warnings:
+        _err(f"warning {ref}: {warning.value} {message}")
     for verb, items in (("refused", plan.refused), ("failed", plan.failed)):
         for ref, message in items:
             code = plan.codes.get(ref)
@@ -183,6 +208,18 @@ def cmd_regen(args: argparse.Namespace) -> int:
     for r in plan.results:
         print(f"regenerated {r.ref}: {', '.join(sorted(r.files))}")
     return EXIT_OK
+
+
+def _check_generator(ws: Workspace, name: str) -> str | None:
+    from specls.regen.presets import BUILTIN, resolve_generator
+
+    if name == BUILTIN:
+        return None
+    try:
+        resolve_generator(ws.config, name)
+    except GenerationError as exc:
+        return str(exc)
+    return None
 
 
 def cmd_stamp(args: argparse.Namespace) -> int:
@@ -263,6 +300,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="overwrite hand-edited outputs (a backup is kept)"
     )
     p.add_argument("--root", help="workspace directory (default: found from .)")
+    p.add_argument(
+        "--generator", metavar="NAME", help="use this generator or preset (claude, codex, aider,"
+        " gemini, llm, tangle, or one of specls.toml) instead of the spec's"
+    )  # fmt: skip
+    p.add_argument(
+        "--show-prompt", action="store_true", help="print the prompt each unit's generator"
+        " would get, and run nothing"
+    )  # fmt: skip
+    p.add_argument("--format", choices=["text", "json"], default="text", help="of --show-prompt")
+    p.add_argument(
+        "--jobs", "-j", type=int, default=1, metavar="N", help="run up to N independent units at"
+        " once (a unit waits for what it @uses)"
+    )  # fmt: skip
     p.set_defaults(func=cmd_regen)
 
     p = sub.add_parser("stamp", help="accept the current outputs as fresh")
@@ -276,6 +326,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
     p.add_argument("--root", help="workspace directory (default: found from .)")
     p.set_defaults(func=cmd_graph)
+
+    from specls.agents.cli import add_agent_commands
+
+    add_agent_commands(sub)
 
     p = sub.add_parser("serve", help="start the language server (stdio)")
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead, for debugging")

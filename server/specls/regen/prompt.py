@@ -8,6 +8,7 @@ prints either form and runs nothing.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Literal
 
@@ -131,3 +132,33 @@ def prompt_text(data: dict[str, object], output: OutputMode | None = None) -> st
         )
     parts += ["", "# How to answer", "", _protocol(data, mode), ""]
     return "\n".join(parts)
+
+
+def show_prompts(
+    ws: Workspace,
+    read: ReadCurrent,
+    units: list[Unit],
+    generator: str | None,
+    fmt: Literal["text", "json"],
+) -> str:
+    """`specls regen --show-prompt`: each unit's prompt as its generator would get it."""
+    import json
+
+    from specls.regen.presets import BUILTIN, resolve_generator
+    from specls.regen.tangle import GenerationError
+
+    graph = Graph(ws)
+    texts: list[str] = []
+    objects: list[dict[str, object]] = []
+    for unit in units:
+        name = generator or unit.doc.generator or ws.config.generator
+        mode: OutputMode = "files"
+        if name != BUILTIN:
+            with contextlib.suppress(GenerationError):
+                mode = resolve_generator(ws.config, name).output
+        data = prompt_data(ws, graph, unit, read, mode)
+        objects.append(data)
+        texts.append(prompt_text(data))
+    if fmt == "json":
+        return json.dumps(objects[0] if len(objects) == 1 else objects, indent=2) + "\n"
+    return "\n".join(texts)
