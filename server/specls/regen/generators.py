@@ -24,20 +24,21 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from specls import code
 from specls.config import GeneratorConfig
+from specls.dialect import CodeBlock
 from specls.dialect.chunk import parse_chunk
 from specls.findings import Code
 from specls.regen.presets import find_program
 from specls.regen.prompt import prompt_data, prompt_text
 from specls.regen.tangle import GenerationError, blocks_by_key, tangle, unit_blocks
 from specls.units import Graph, Unit
-from specls.workspace import Workspace
+from specls.workspace import Workspace, resolve_path
 
 CancelCheck = Callable[[], bool]
 ReadCurrent = Callable[[str], str | None]
@@ -223,9 +224,7 @@ def run_command(
                     f"generator '{name}' printed nothing ({elapsed})",
                     Code.GENERATOR_EMPTY_OUTPUT,
                 )
-            blocks = parse_chunk(out)
-            found = blocks_by_key(blocks.code_blocks, unit.doc.path)
-            files = tangle(unit, found, current)
+            files = tangle(unit, _agent_blocks(parse_chunk(out).code_blocks, unit), current)
         else:
             files = _collect_files(unit, staging, current, name)
         empty = sorted(p for p, t in files.items() if not t.strip())
@@ -236,6 +235,26 @@ def run_command(
                 Code.GENERATOR_EMPTY_OUTPUT,
             )
         return Generated(files, warnings)
+
+
+def _agent_blocks(blocks: Iterable[CodeBlock], unit: Unit) -> dict[str, list[str]]:
+    """Blocks by output key; `file=` is workspace-relative (what the prompt asks for) or,
+    like in a spec, relative to the spec file: whichever names a declared output."""
+    declared = {o.key for o in unit.outputs}
+    found: dict[str, list[str]] = {}
+    for block in blocks:
+        if not block.file:
+            continue
+        path, _, fragment = block.file.partition("#")
+        keys = [
+            f"{p}#{fragment}" if fragment else p
+            for p in (resolve_path("", path), resolve_path(unit.doc.path, path))
+            if p is not None
+        ]
+        key = next((k for k in keys if k in declared), None)
+        if key is not None:
+            found.setdefault(key, []).append(block.content)
+    return found
 
 
 class _Pipes:
