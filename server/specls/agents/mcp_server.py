@@ -24,7 +24,7 @@ from typing import Any
 
 from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.types import Resource
 
 from specls import __version__
@@ -68,7 +68,7 @@ class SpecMCP(MCPServer):
         file_part, _, symbol = path.partition("#")
         rel = library.relative(ws, file_part)
         if rel is None:
-            raise ValueError(f"{path} is outside the workspace {ws.root}")
+            raise ToolError(f"{path} is outside the workspace {ws.root}")
         sections = []
         for owner in library.owners(ws, rel):
             if symbol and owner.symbol not in (None, symbol):
@@ -123,9 +123,9 @@ class SpecMCP(MCPServer):
         ws, analysis = library.workspace(service), library.analyze(service)
         found = library.find_section(ws, analysis, ref)
         if not found:
-            raise ValueError(f"no section matches {ref}")
+            raise ToolError(f"no section matches {ref}")
         if len(found) > 1:
-            raise ValueError(f"{ref} is ambiguous: {', '.join(found)}")
+            raise ToolError(f"{ref} is ambiguous: {', '.join(found)}")
         full = found[0]
         uses, files = library.direct_uses(ws, full)
         us = analysis.units.get(full)
@@ -140,7 +140,7 @@ class SpecMCP(MCPServer):
             "outputs": [{"key": o.key, "status": o.status.value} for o in us.outputs] if us else [],
         }
 
-    def check(self, paths: list[str] | None = None) -> list[dict[str, Any]]:
+    def check(self, paths: list[str] | None = None) -> dict[str, Any]:
         """What `specls check --format json` reports, optionally only for these files
         (specs or generated files)."""
         service = library.open_service(self.root)
@@ -149,8 +149,7 @@ class SpecMCP(MCPServer):
         if paths:
             wanted = {library.relative(ws, p) for p in paths}
             findings = [f for f in findings if f.path in wanted]
-        data: list[dict[str, Any]] = json.loads(as_json(findings, ""))
-        return data
+        return {"findings": json.loads(as_json(findings, ""))}
 
     def regenerate(self, ref: str) -> dict[str, Any]:
         """Regenerate a unit (or every unit of a spec path) in one transaction: all
@@ -159,7 +158,7 @@ class SpecMCP(MCPServer):
         service = library.open_service(self.root)
         problem = library.config_problem(service)
         if problem:
-            raise ValueError(problem)
+            raise ToolError(problem)
         result = library.regenerate(service, [ref], trusted=self.trusted, allowed=self.allowed)
         if not self.trusted and any(f.get("code") == "SPEC303" for f in result["failed"]):
             result["trust"] = (
@@ -196,7 +195,7 @@ class SpecMCP(MCPServer):
         service = library.open_service(self.root)
         body = library.section_text(library.workspace(service), text.removeprefix(SCHEME))
         if body is None:
-            raise ResourceError(f"no section {text.removeprefix(SCHEME)}")
+            raise ResourceNotFoundError(f"no section {text.removeprefix(SCHEME)}")
         return [ReadResourceContents(content=body, mime_type="text/markdown")]
 
 
