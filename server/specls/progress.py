@@ -52,7 +52,7 @@ class RegenProgress:
 
     def __enter__(self) -> RegenProgress:
         if self.live:
-            console = Console(file=self.stream, highlight=False)
+            console = Console(file=self.stream, highlight=False, force_terminal=True, width=120)
             self._live = Live(get_renderable=self._table, console=console, transient=False)
             self._live.start()
         return self
