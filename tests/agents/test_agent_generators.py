@@ -119,8 +119,8 @@ FAILURES = [
         "codex",
         "outside",
         "",
-        "SPEC310 generator 'codex' wrote outside its staging directory (next to its staging"
-        " directory: escaped.txt); nothing was taken from it",
+        "SPEC310 generator 'codex' wrote outside its staging directory (next to it:"
+        " escaped.txt); nothing was taken from it",
     ),
     ("claude", "symlink", "", f"SPEC310 generator 'claude' made {USERS_PY} a symbolic link to"),
     ("aider", "huge", "", f"SPEC309 generator 'aider' wrote {USERS_PY} larger than 50 MB"),
@@ -156,8 +156,9 @@ def test_an_agent_that_writes_into_the_workspace_is_caught(shop: Path, fake_bin:
     proc = run_specls("regen", "--generator", "claude", "user-model", cwd=shop, env=env)
     assert proc.returncode == 1
     assert (
-        "SPEC310 generator 'claude' wrote outside its staging directory (in the workspace"
-        " itself: src/shop/cart.py); nothing was taken from it" in proc.stderr
+        "SPEC310 files in the workspace changed while generator 'claude' ran: src/shop/cart.py"
+        " (it wrote outside its staging directory, or someone else did meanwhile); nothing"
+        " was taken from it" in proc.stderr
     )
     after = tree_bytes(shop)
     assert after.pop("src/shop/cart.py") == b"patched in place\n"  # the agent did that

@@ -288,7 +288,10 @@ def plan_regen(
         if out.code is not None:
             plan.codes[ref] = out.code
         plan.warnings.extend((ref, c, m) for c, m in out.warnings)
+    # Back in the order asked for: units writing the same file already ran in that
+    # order, so the last result for a file is still the one that builds on the others.
     order = {r: i for i, r in enumerate(refs)}
+    plan.results.sort(key=lambda r: order.get(r.ref, 0))
     plan.failed.sort(key=lambda item: order.get(item[0], 0))
     plan.refused.sort(key=lambda item: order.get(item[0], 0))
     return plan

@@ -195,15 +195,18 @@ def run_command(
                 + f" ({elapsed})"
             )
         outside = sorted(p.name for p in Path(private).iterdir() if p.name != "stage")
-        touched = _changed(tracked, _tracked(ws, graph))
-        if outside or touched:
-            where = ([f"next to its staging directory: {_some(outside)}"] if outside else []) + (
-                [f"in the workspace itself: {_some(touched)}"] if touched else []
-            )
+        if outside:
             raise GenerationError(
-                f"generator '{name}' wrote outside its staging directory ("
-                + "; ".join(where)
-                + "); nothing was taken from it",
+                f"generator '{name}' wrote outside its staging directory (next to it:"
+                f" {_some(outside)}); nothing was taken from it",
+                Code.GENERATOR_WROTE_OUTSIDE,
+            )
+        touched = _changed(tracked, _tracked(ws, graph))
+        if touched:
+            raise GenerationError(
+                f"files in the workspace changed while generator '{name}' ran: {_some(touched)}"
+                " (it wrote outside its staging directory, or someone else did meanwhile);"
+                " nothing was taken from it",
                 Code.GENERATOR_WROTE_OUTSIDE,
             )
         declared = {o.path for o in unit.outputs}

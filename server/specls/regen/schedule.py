@@ -58,6 +58,14 @@ def run_in_order(
     """
     remaining = list(refs)
     done: set[str] = set()
+    if jobs <= 1:  # in the calling thread, as callers of the sequential engine expect
+        while remaining:
+            ref = next((r for r in remaining if before.get(r, set()) <= done), remaining[0])
+            remaining.remove(ref)
+            result = work(ref)
+            done.add(ref)
+            yield ref, result
+        return
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         running: dict[Future[T], str] = {}
         while remaining or running:
