@@ -13,7 +13,18 @@ import pytest
 from helpers import EXAMPLE, REPO
 
 PACKAGE = REPO / "server" / "specls"
-CORE = ["dialect", "code", "lock", "status", "workspace", "units", "outputs", "regen", "cli", "agents"]
+CORE = [
+    "dialect",
+    "code",
+    "lock",
+    "status",
+    "workspace",
+    "units",
+    "outputs",
+    "regen",
+    "cli",
+    "agents",
+]
 FORBIDDEN = ("pygls", "lsprotocol", "specls.lsp")
 # The one place an LSP import is allowed: `specls serve` starts the server.
 ALLOWED_LAZY = {("specls.cli", "cmd_serve")}
