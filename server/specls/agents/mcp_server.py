@@ -18,6 +18,7 @@ and a stale snapshot would answer about code that is gone.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ class SpecMCP(MCPServer):
         self.root = root
         self.trusted = trusted
         self.allowed = list(allowed or [])
+        self._writing = threading.Lock()  # sync tools run in worker threads: one regen at a time
         for fn in (self.spec_for_path, self.status, self.section, self.check, self.regenerate):
             self.add_tool(fn, name=fn.__name__, description=(fn.__doc__ or "").strip())
 
@@ -155,11 +157,12 @@ class SpecMCP(MCPServer):
         """Regenerate a unit (or every unit of a spec path) in one transaction: all
         outputs and the lock change, or nothing does. External generators run only if
         the user started this server with --trust; hand-edited outputs are refused."""
-        service = library.open_service(self.root)
-        problem = library.config_problem(service)
-        if problem:
-            raise ToolError(problem)
-        result = library.regenerate(service, [ref], trusted=self.trusted, allowed=self.allowed)
+        with self._writing:  # and the workspace read after the previous one wrote
+            service = library.open_service(self.root)
+            problem = library.config_problem(service)
+            if problem:
+                raise ToolError(problem)
+            result = library.regenerate(service, [ref], trusted=self.trusted, allowed=self.allowed)
         if not self.trusted and any(f.get("code") == "SPEC303" for f in result["failed"]):
             result["trust"] = (
                 "external generators are off: the user starts `specls mcp --trust` (in the"
