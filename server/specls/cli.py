@@ -24,6 +24,7 @@ from specls.report import FORMATTERS
 from specls.service import SpecService, WriteRefused, find_root
 from specls.status import Analysis, Status
 from specls.traceability import features
+from specls.workspace import Workspace
 from specls.writelock import LOCK_FILE, clear_stale
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -262,16 +263,40 @@ def cmd_regen(args: argparse.Namespace) -> int:
     else:
         _err("name the units to regenerate, or pass --stale or --all")
         return EXIT_USAGE
+    ws = service.workspace
+    if args.generator and (problem := _check_generator(ws, args.generator)):
+        _err(problem)
+        return EXIT_USAGE
+    if args.show_prompt:
+        from specls.regen.prompt import show_prompts
+
+        units = [analysis.units[r].unit for r in refs]
+        text = show_prompts(ws, service.reader.text, units, args.generator, args.format)
+        sys.stdout.write(text)
+        return EXIT_OK
     if not refs:
         print("specls: nothing to regenerate")
         return EXIT_OK
+    from specls.progress import RegenProgress
+
     try:
-        outcome = service.regenerate(analysis, refs, force=args.force, dry_run=args.dry_run)
+        with RegenProgress() as progress:
+            outcome = service.regenerate(
+                analysis,
+                refs,
+                force=args.force,
+                dry_run=args.dry_run,
+                generator=args.generator,
+                jobs=args.jobs,
+                on_event=progress,
+            )
     except (WriteRefused, GenerationError, TransactionError, OSError) as exc:
         _err(f"{exc}")
         _err("nothing was written")
         return EXIT_FINDINGS
     plan = outcome.plan
+    for ref, warning, message in plan.warnings:
+        _err(f"warning {ref}: {warning.value} {message}")
     for verb, items in (("refused", plan.refused), ("failed", plan.failed)):
         for ref, message in items:
             code = plan.codes.get(ref)
@@ -287,6 +312,18 @@ def cmd_regen(args: argparse.Namespace) -> int:
     for r in plan.results:
         print(f"regenerated {r.ref}: {', '.join(sorted(r.files))}")
     return EXIT_OK
+
+
+def _check_generator(ws: Workspace, name: str) -> str | None:
+    from specls.regen.presets import BUILTIN, resolve_generator
+
+    if name == BUILTIN:
+        return None
+    try:
+        resolve_generator(ws.config, name)
+    except GenerationError as exc:
+        return str(exc)
+    return None
 
 
 def cmd_stamp(args: argparse.Namespace) -> int:
@@ -439,6 +476,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="overwrite hand-edited outputs (a backup is kept)"
     )
     p.add_argument("--root", help=_ROOT_HELP)
+    p.add_argument(
+        "--generator", metavar="NAME", help="use this generator or preset (claude, codex, aider,"
+        " gemini, llm, tangle, or one of specls.toml) instead of the spec's"
+    )  # fmt: skip
+    p.add_argument(
+        "--show-prompt", action="store_true", help="print the prompt each unit's generator"
+        " would get, and run nothing"
+    )  # fmt: skip
+    p.add_argument("--format", choices=["text", "json"], default="text", help="of --show-prompt")
+    p.add_argument(
+        "--jobs", "-j", type=int, default=1, metavar="N", help="run up to N independent units at"
+        " once (a unit waits for what it @uses)"
+    )  # fmt: skip
     p.set_defaults(func=cmd_regen)
 
     p = sub.add_parser("stamp", help="accept the current outputs as fresh")
@@ -492,6 +542,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("theirs", help="the other branch's version (%%B)")
     p.add_argument("name", nargs="?", help="the path being merged, for messages (%%P)")
     p.set_defaults(func=cmd_lock_merge)
+
+    from specls.agents.cli import add_agent_commands
+
+    add_agent_commands(sub)
 
     p = sub.add_parser("serve", help="start the language server (stdio)")
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead, for debugging")

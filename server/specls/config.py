@@ -41,9 +41,22 @@ class ConfigError(Exception):
 class GeneratorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    command: list[str] = Field(min_length=1)
+    # argv, no shell; placeholders {unit}, {staging}, {prompt} (the plain-text prompt)
+    # and {outputs} (one argument per output path). Left out: the preset's (regen/presets.py).
+    command: list[str] = Field(default_factory=list)
     output: Literal["files", "markdown"] = "files"
+    # what the generator reads on stdin: the prompt as JSON, as plain text, or nothing
+    stdin: Literal["json", "text", "none"] = "json"
     timeout: float = Field(default=600.0, gt=0, allow_inf_nan=False)  # nan never times out
+
+    @field_validator("command")
+    @classmethod
+    def _not_empty(cls, value: list[str]) -> list[str]:
+        """Written out, a command names a program; `[]` is a mistake, not "the preset"."""
+        if not value:
+            raise ValueError("command = [] runs nothing; leave it out to use the preset")
+        return value
+
     env: dict[str, str] = Field(default_factory=dict)
 
 

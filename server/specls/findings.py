@@ -63,6 +63,12 @@ class Code(StrEnum):
     FORBIDDEN_OUTPUT = "SPEC119"  # an output in .git, a spec, the lock, a dot-path not allowed
     UNREADABLE_OUTPUT = "SPEC209"  # an output exists but cannot be read
     INTERNAL_ERROR = "SPEC120"  # a bug in specls, caught: the rest of the analysis still runs
+    # SPEC3xx added for agent generators (issue 12)
+    GENERATOR_NOT_FOUND = "SPEC307"  # the generator's program is not on PATH
+    GENERATOR_EMPTY_OUTPUT = "SPEC308"  # nothing printed, or an empty output file
+    GENERATOR_OUTPUT_TOO_LARGE = "SPEC309"  # over the output cap (50 MB)
+    GENERATOR_WROTE_OUTSIDE = "SPEC310"  # wrote outside its staging directory
+    GENERATOR_UNDECLARED_FILES = "SPEC311"  # wrote files it was not asked for (ignored)
 
 
 @dataclass(frozen=True, slots=True)

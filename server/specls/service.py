@@ -20,6 +20,7 @@ from specls.lock import LOCK_NAME, Lock, LockError, LockUnit, dump_lock, load_lo
 from specls.outputs import OutputReader
 from specls.regen.engine import (
     Plan,
+    UnitEvent,
     back_up,
     plan_regen,
     prune_refs,
@@ -226,6 +227,9 @@ class SpecService:
         buffers: frozenset[str] = frozenset(),
         overlay: Mapping[str, LockUnit] | None = None,
         wait: float = DEFAULT_WAIT,
+        generator: str | None = None,
+        jobs: int = 1,
+        on_event: Callable[[UnitEvent], None] = lambda event: None,
     ) -> RegenOutcome:
         """Plan (generators run, nothing written), then commit when every unit succeeded.
 
@@ -244,6 +248,9 @@ class SpecService:
                 allowed=allowed,
                 cancelled=cancelled,
                 progress=progress,
+                generator=generator,
+                jobs=jobs,
+                on_event=on_event,
             )
             if not plan.ok or not plan.results or dry_run or cancelled():
                 return RegenOutcome(plan, False)

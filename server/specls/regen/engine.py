@@ -7,13 +7,14 @@ a `workspace/applyEdit` and the CLI can write them with `apply_plan`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 from specls import code
-from specls.config import GeneratorConfig
 from specls.dialect import Section, SpecDocument
 from specls.findings import Code, Finding, Severity
 from specls.fsutil import create_private_file, read_regular
@@ -26,6 +27,8 @@ from specls.regen.generators import (
     run_command,
     run_tangle,
 )
+from specls.regen.presets import BUILTIN, resolve_generator
+from specls.regen.schedule import prerequisites, run_in_order
 from specls.regen.tangle import GenerationError
 from specls.status import Analysis, Status, UnitStatus
 from specls.units import Graph, described_directives, make_unit
@@ -49,6 +52,7 @@ class Plan:
     failed: list[tuple[str, str]] = field(default_factory=list)
     edited_paths: list[str] = field(default_factory=list)  # to back up before writing
     codes: dict[str, Code] = field(default_factory=dict)  # unit -> SPEC3xx of its failure
+    warnings: list[tuple[str, Code, str]] = field(default_factory=list)  # (unit, code, message)
 
     def findings(self, analysis: Analysis) -> list[Finding]:
         """Failed and refused units as SPEC3xx findings on their headings (not cancels)."""
@@ -131,6 +135,26 @@ def stampable(ws: Workspace, analysis: Analysis) -> list[str]:
     return sorted([*analysis.units, *describing_refs(ws, analysis)])
 
 
+@dataclass(frozen=True)
+class UnitEvent:
+    """What a running regeneration reports per unit, for a progress display."""
+
+    ref: str
+    kind: Literal["start", "line", "done", "failed", "refused"]
+    generator: str = ""
+    text: str = ""  # the agent's latest stderr line, or the failure message
+
+
+@dataclass
+class _Outcome:
+    result: UnitResult | None = None
+    failed: str | None = None
+    refused: str | None = None
+    code: Code | None = None
+    edited: list[str] = field(default_factory=list)
+    warnings: list[tuple[Code, str]] = field(default_factory=list)
+
+
 def plan_regen(
     ws: Workspace,
     analysis: Analysis,
@@ -142,69 +166,76 @@ def plan_regen(
     allowed: Callable[[str], bool] = lambda name: True,
     cancelled: CancelCheck = lambda: False,
     progress: Callable[[str, int, int], None] = lambda ref, i, n: None,
+    generator: str | None = None,
+    jobs: int = 1,
+    on_event: Callable[[UnitEvent], None] = lambda event: None,
 ) -> Plan:
+    """Run the generators of `refs` (at most `jobs` at once, each after what it
+    `@use`s) and collect the new files and lock entries; writes nothing.
+
+    `generator` overrides the document's and the config's choice for every unit.
+    """
     plan = Plan()
     graph = Graph(ws)
     pending: dict[str, str] = {}
+    guard = threading.Lock()
+    failed: set[str] = set()
+    before = prerequisites(graph, refs)
+    started = 0
 
     def current(path: str) -> str | None:
-        return pending.get(path, reader.text(path))
+        with guard:
+            if path in pending:
+                return pending[path]
+        return reader.text(path)
 
-    for i, ref in enumerate(refs):
+    def one(ref: str) -> _Outcome:
+        nonlocal started
         if cancelled():
-            plan.failed.append((ref, "cancelled"))
-            break
-        progress(ref, i, len(refs))
+            return _Outcome(failed="cancelled")
+        with guard:
+            index, started = started, started + 1
+        progress(ref, index, len(refs))
         us = analysis.units.get(ref)
         if us is None:
-            plan.failed.append((ref, f"{ref} is not a generation unit"))
-            continue
+            return _Outcome(failed=f"{ref} is not a generation unit")
+        broken = sorted(before.get(ref, set()) & failed)
+        if broken:
+            return _Outcome(failed=f"not run: it depends on {', '.join(broken)}, which failed")
         edited = [o for o in us.outputs if o.status is Status.EDITED]
         if edited and not force:
             keys = ", ".join(o.key for o in edited)
-            plan.codes[ref] = Code.REGEN_REFUSED_EDITED
-            plan.refused.append(
-                (
-                    ref,
-                    f"{keys} edited by hand; move the change into the spec, or force (a backup"
-                    " is kept)",
-                )
+            return _Outcome(
+                refused=f"{keys} edited by hand; move the change into the spec, or force (a"
+                " backup is kept)",
+                code=Code.REGEN_REFUSED_EDITED,
             )
-            continue
         unreadable = [o for o in us.outputs if o.status is Status.UNREADABLE]
         if unreadable:  # even with force: what cannot be read cannot be backed up
             path = unreadable[0].output.path
-            plan.failed.append((ref, f"cannot read {path}: {reader.state(path).error}"))
-            continue
+            return _Outcome(failed=f"cannot read {path}: {reader.state(path).error}")
         if any(o.status is Status.CONFLICT for o in us.outputs):
-            plan.failed.append((ref, "an output is claimed by several sections"))
-            continue
+            return _Outcome(failed="an output is claimed by several sections")
         forbidden = [
             why
             for o in us.outputs
             if (why := forbidden_output(ws.root, ws.config, o.output.path, ws.spec_paths))
         ]
         if forbidden:  # even with force: a cloned spec must not write these (SPEC119)
-            plan.codes[ref] = Code.FORBIDDEN_OUTPUT
-            plan.failed.append((ref, "; ".join(forbidden)))
-            continue
+            return _Outcome(failed="; ".join(forbidden), code=Code.FORBIDDEN_OUTPUT)
         escaping = [o.key for o in us.outputs if reader.escapes_root(o.output.path)]
         if escaping:
-            plan.failed.append(
-                (ref, f"{', '.join(escaping)} resolves outside the workspace (through a symlink)")
+            return _Outcome(
+                failed=f"{', '.join(escaping)} resolves outside the workspace (through a symlink)"
             )
-            continue
-        name = us.unit.doc.generator or ws.config.generator
+        name = generator or us.unit.doc.generator or ws.config.generator
+        on_event(UnitEvent(ref, "start", name))
+        warnings: list[tuple[Code, str]] = []
         try:
-            if name == "tangle":
+            if name == BUILTIN:
                 files = run_tangle(us.unit, current)
             else:
-                gen: GeneratorConfig | None = ws.config.generators.get(name)
-                if gen is None:
-                    raise GenerationError(
-                        f"unknown generator '{name}' (define it in specls.toml)",
-                        Code.GENERATOR_UNKNOWN,
-                    )
+                gen = resolve_generator(ws.config, name)
                 if not trusted:
                     raise GenerationError(
                         f"generator '{name}' not run: the workspace is not trusted",
@@ -214,15 +245,22 @@ def plan_regen(
                     raise GenerationError(
                         f"generator '{name}' is not in the allow-list", Code.GENERATOR_UNTRUSTED
                     )
-                files = run_command(ws, graph, us.unit, name, gen, current, cancelled)
+                generated = run_command(
+                    ws,
+                    graph,
+                    us.unit,
+                    name,
+                    gen,
+                    current,
+                    cancelled,
+                    lambda line: on_event(UnitEvent(ref, "line", name, line)),
+                )
+                files, warnings = generated.files, generated.warnings
         except GenerationError as exc:
-            plan.failed.append((ref, str(exc)))
-            if not isinstance(exc, GenerationCancelled):
-                plan.codes[ref] = exc.code
-            continue
+            cancelled_ = isinstance(exc, GenerationCancelled)
+            return _Outcome(failed=str(exc), code=None if cancelled_ else exc.code)
         except code.SymbolNotFound as exc:
-            plan.failed.append((ref, str(exc)))
-            continue
+            return _Outcome(failed=str(exc))
         new_hashes = output_hashes(us, files, reader)
         unowned = [  # on disk, never generated by specls (no lock entry), and different
             o
@@ -233,22 +271,18 @@ def plan_regen(
         ]
         if unowned and not force:
             keys = ", ".join(o.key for o in unowned)
-            plan.codes[ref] = Code.REGEN_REFUSED_EDITED
-            plan.refused.append(
-                (
-                    ref,
-                    f"{keys} exists, has no lock entry and differs from what would be written"
-                    " (hand-written?); move it into the spec, or force (a backup is kept)",
-                )
+            return _Outcome(
+                refused=f"{keys} exists, has no lock entry and differs from what would be"
+                " written (hand-written?); move it into the spec, or force (a backup is kept)",
+                code=Code.REGEN_REFUSED_EDITED,
             )
-            continue
-        plan.edited_paths.extend(o.output.path for o in unowned)
-        pending.update(files)
+        with guard:
+            pending.update(files)
+            seen = dict(pending)
         use_hashes = {
-            f: whole_file_hash(pending[f].encode()) if f in pending else reader.file_hash(f)
+            f: whole_file_hash(seen[f].encode()) if f in seen else reader.file_hash(f)
             for f in graph.use_files(us.unit)
         }
-        plan.edited_paths.extend(o.output.path for o in edited)
         entry = LockUnit(
             spec=us.unit.spec_hash,
             inputs=graph.inputs_hash(us.unit, use_hashes),
@@ -257,7 +291,36 @@ def plan_regen(
             outputs=new_hashes,
             described=described_hashes(us.unit.doc, us.unit.section, reader),
         )
-        plan.results.append(UnitResult(ref, files, entry, us.adopted_from))
+        return _Outcome(
+            result=UnitResult(ref, files, entry, us.adopted_from),
+            edited=[o.output.path for o in (*edited, *unowned)],
+            warnings=warnings,
+        )
+
+    for ref, out in run_in_order(refs, before, one, jobs):
+        gen_name = ""
+        if out.result is not None:
+            plan.results.append(out.result)
+            plan.edited_paths.extend(out.edited)
+            gen_name = out.result.lock_entry.generator
+            on_event(UnitEvent(ref, "done", gen_name, ", ".join(sorted(out.result.files))))
+        elif out.refused is not None:
+            failed.add(ref)
+            plan.refused.append((ref, out.refused))
+            on_event(UnitEvent(ref, "refused", text=out.refused))
+        else:
+            failed.add(ref)
+            plan.failed.append((ref, out.failed or "failed"))
+            on_event(UnitEvent(ref, "failed", text=out.failed or "failed"))
+        if out.code is not None:
+            plan.codes[ref] = out.code
+        plan.warnings.extend((ref, c, m) for c, m in out.warnings)
+    # Back in the order asked for: units writing the same file already ran in that
+    # order, so the last result for a file is still the one that builds on the others.
+    order = {r: i for i, r in enumerate(refs)}
+    plan.results.sort(key=lambda r: order.get(r.ref, 0))
+    plan.failed.sort(key=lambda item: order.get(item[0], 0))
+    plan.refused.sort(key=lambda item: order.get(item[0], 0))
     return plan
 
 

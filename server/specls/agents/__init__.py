@@ -1,0 +1,1 @@
+"""specls for the agents that edit code: `specls mcp` and `specls guard`."""
