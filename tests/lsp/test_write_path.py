@@ -150,3 +150,54 @@ async def test_a_root_made_for_a_file_outside_the_folders_is_untrusted(
     assert "not trusted" in failed["message"]
     assert not (other / "out.py").exists()
     await lsp.stop()
+
+
+DIFF_NAME = "specs_catalog.spec.md_product--src_shop_catalog.py.diff"
+
+
+@pytest.mark.parametrize("planted", ["dir", "file"])
+async def test_show_diff_never_writes_through_a_planted_symlink(
+    shop: Path, tmp_path: Path, planted: str
+) -> None:
+    """A cloned repository could ship `.specls/diff` (or the diff file itself) as a
+    symlink to any file the user can write; showDiff must refuse, not follow it."""
+    victim_dir = tmp_path / "outside"
+    victim_dir.mkdir()
+    victim = victim_dir / DIFF_NAME
+    victim.write_text("precious\n")
+    (shop / ".specls").mkdir(exist_ok=True)
+    if planted == "dir":
+        (shop / ".specls/diff").symlink_to(victim_dir)
+    else:
+        (shop / ".specls/diff").mkdir()
+        (shop / ".specls/diff" / DIFF_NAME).symlink_to(victim)
+    out = shop / "src/shop/catalog.py"
+    out.write_text(out.read_text("utf-8").replace("Thé vert", "Thé blanc"), "utf-8")
+    lsp = await InProcess(shop).start()
+    arg = {"unit": "specs/catalog.spec.md#product", "output": "src/shop/catalog.py"}
+    if planted == "dir":  # the folder leads outside: refused
+        with pytest.raises(JsonRpcInvalidParams, match="symlink"):
+            await lsp.command("specls.showDiff", arg)
+        assert lsp.editor.shown == []
+    else:  # the file itself is a link: replaced by a real file, never written through
+        await lsp.command("specls.showDiff", arg)
+        written = shop / ".specls/diff" / DIFF_NAME
+        assert not written.is_symlink() and "Thé blanc" in written.read_text("utf-8")
+    assert victim.read_text() == "precious\n"
+    await lsp.stop()
+
+
+async def test_show_diff_writes_the_hand_edit_as_a_patch(shop: Path) -> None:
+    out = shop / "src/shop/catalog.py"
+    out.write_text(out.read_text("utf-8").replace("Thé vert", "Thé blanc"), "utf-8")
+    lsp = await InProcess(shop).start()
+    result = await lsp.command(
+        "specls.showDiff",
+        {"unit": "specs/catalog.spec.md#product", "output": "src/shop/catalog.py"},
+    )
+    assert '-    "tea": Product("tea", "Thé vert", 450),' in result["diff"]
+    assert '+    "tea": Product("tea", "Thé blanc", 450),' in result["diff"]
+    written = shop / ".specls/diff" / DIFF_NAME
+    assert written.read_text("utf-8") == result["diff"]
+    assert [s.uri for s in lsp.editor.shown] == [uri(written)]
+    await lsp.stop()
