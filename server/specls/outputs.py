@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from specls import code
@@ -125,8 +126,12 @@ class OutputReader:
     def output_hash(self, path: str, symbol: str | None) -> str | None:
         return self.symbol_hash(path, symbol) if symbol else self.file_hash(path)
 
+    @cached_property
+    def _real_root(self) -> str:
+        return os.path.realpath(self.root)
+
     def escapes_root(self, rel: str) -> bool:
         """True when `rel` reaches outside the root through a symlink."""
-        real_root = os.path.realpath(self.root)
+        real_root = self._real_root
         real = os.path.realpath(self.root / rel)
         return not (real == real_root or real.startswith(real_root + os.sep))
