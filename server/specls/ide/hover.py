@@ -29,13 +29,14 @@ from specls.ide.targets import (
     Target,
     directive_file,
     directive_target,
+    expand_ref,
     hit_at,
     sources,
     task_path,
     unit_for_section,
 )
 from specls.query import requirement_definitions, requirement_statement, requirement_uses
-from specls.status import UnitStatus, expand_requirement_ref
+from specls.status import UnitStatus
 from specls.text import Position, Range, split_lines
 
 PREVIEW_LINES = 40
@@ -293,7 +294,7 @@ def _hover_spec(snap: Snapshot, w: Writer, doc: SpecDocument, pos: Position) -> 
         _hover_requirement(snap, w, doc, [hit.requirement.id])
         return hit.requirement.range
     if hit.requirement_ref is not None:
-        _hover_requirement(snap, w, doc, expand_requirement_ref(hit.requirement_ref.text))
+        _hover_requirement(snap, w, doc, expand_ref(snap.workspace, doc, hit.requirement_ref.text))
         return hit.requirement_ref.range
     if hit.path_ref is not None:
         rel = task_path(snap, doc, hit.path_ref.text)

@@ -20,12 +20,15 @@ from specls.dialect import (
     Link,
     Marker,
     Requirement,
+    RequirementKind,
     Section,
     SpecDocument,
 )
 from specls.ide.snapshot import Snapshot
+from specls.layouts import layout_of
+from specls.layouts.base import EVERY
 from specls.query import Place, requirement_definitions
-from specls.status import Analysis, OutputStatus, UnitStatus, expand_requirement_ref
+from specls.status import Analysis, OutputStatus, UnitStatus
 from specls.text import ZERO_RANGE, Position, Range
 from specls.workspace import Workspace, resolve_path
 
@@ -36,12 +39,14 @@ __all__ = [
     "Target",
     "directive_file",
     "directive_target",
+    "expand_ref",
     "file_directives",
     "file_target",
     "hit_at",
     "implementation_targets",
     "link_ref",
     "owners_at",
+    "requirement_targets",
     "section_outputs",
     "section_target",
     "section_uses",
@@ -82,6 +87,57 @@ def hit_at(doc: SpecDocument, pos: Position) -> Hit:
     if section.level > 0 and section.heading_range.contains(pos):
         return Hit(section, heading=True)
     return Hit(section)
+
+
+def expand_ref(ws: Workspace, doc: SpecDocument, text: str) -> list[str]:
+    """The IDs a reference written in `doc` stands for, as the document's layout reads it.
+
+    A range whose ends alone do not say what lies between (`1.2-3.1`) asks
+    which IDs the reference's scope defines; "All requirements" (`EVERY`)
+    becomes every requirement of the feature (not its tasks).
+    """
+    layout = layout_of(doc)
+
+    def known(rid: str) -> bool:
+        return bool(requirement_definitions(ws, rid, doc.path))
+
+    out: list[str] = []
+    for rid in layout.expand(text, known):
+        if rid == EVERY:
+            out += _every(ws, doc)
+        else:
+            out.append(rid)
+    return list(dict.fromkeys(out))
+
+
+def _every(ws: Workspace, doc: SpecDocument) -> list[str]:
+    layout = layout_of(doc)
+    scope = layout.scope(doc.path)
+    return [
+        r.id
+        for other in sorted(ws.docs.values(), key=lambda d: d.path)
+        if layout_of(other).scope(other.path) == scope
+        for s in other.sections
+        for r in s.requirements
+        if r.kind is not RequirementKind.TASK and layout_of(other).referable(r)
+    ]
+
+
+def requirement_targets(ws: Workspace, doc: SpecDocument, r: Requirement) -> list[Place]:
+    """Where go-to-definition on a definition lands: itself, or what an OpenSpec delta changes.
+
+    A `### Requirement:` in a change's delta (MODIFIED, REMOVED…) names the
+    base spec's requirement of the same name; any other definition is its own.
+    """
+    if layout_of(doc).base_of(doc.path) is not None:
+        base = [
+            p
+            for p in requirement_definitions(ws, r.id, doc.path)
+            if (p.doc.path, p.range) != (doc.path, r.range)
+        ]
+        if base:
+            return base
+    return []
 
 
 def unit_for_section(doc: SpecDocument, section: Section, analysis: Analysis) -> UnitStatus | None:
@@ -308,13 +364,16 @@ def targets_at(snap: Snapshot, rel: str, pos: Position) -> tuple[Range | None, l
     if hit.requirement_ref is not None:
         places = [
             p
-            for rid in expand_requirement_ref(hit.requirement_ref.text)
+            for rid in expand_ref(snap.workspace, doc, hit.requirement_ref.text)
             for p in requirement_definitions(snap.workspace, rid, doc.path)
         ]
         targets = [Target(p.doc.path, p.range, p.range) for p in places]
         return hit.requirement_ref.range, unique(targets)
     if hit.requirement is not None:
         r = hit.requirement
+        base = requirement_targets(snap.workspace, doc, r)
+        if base:
+            return r.range, unique([Target(p.doc.path, p.range, p.range) for p in base])
         return r.range, [Target(doc.path, r.range, r.range)]
     if hit.path_ref is not None:
         path = task_path(snap, doc, hit.path_ref.text)
