@@ -18,10 +18,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from specls import code
-from specls.dialect import Directive, DirectiveKind, Section, SpecDocument
+from specls.dialect import (
+    Directive,
+    DirectiveKind,
+    Requirement,
+    RequirementKind,
+    Section,
+    SpecDocument,
+)
 from specls.ide.snapshot import Snapshot
 from specls.ide.targets import (
     Place,
@@ -35,12 +42,15 @@ from specls.ide.targets import (
     task_path,
     unit_for_section,
 )
+from specls.ide.tracing import Tracing, feature_of, tracing
+from specls.layouts import layout_of
 from specls.query import requirement_definitions, requirement_statement, requirement_uses
 from specls.status import UnitStatus
 from specls.text import Position, Range, split_lines
 
 PREVIEW_LINES = 40
 EXCERPT_LINES = 12
+_TASK_HEAD = r"[-*+]\s+\[[ xX~-]\]\*?\s*"  # `- [ ] `, Kiro's optional `- [ ]* `
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _EXTRA_LANGUAGES = {".md": "markdown", ".json": "json", ".toml": "toml", ".yaml": "yaml"}
 
@@ -264,6 +274,46 @@ def _hover_use(snap: Snapshot, w: Writer, doc: SpecDocument, d: Directive) -> bo
     return True
 
 
+def render_tracing(w: Writer, t: Tracing) -> None:
+    """The tasks citing a definition (done or not) and the files and tests they name."""
+    if t.tasks:
+        marks = [f"{w.code_span(k.id)} {'✓' if k.done else '○'}" for k in t.tasks]
+        w.para(f"{w.bold('Tasks')} ({t.done}/{len(t.tasks)} done): " + ", ".join(marks))
+    if t.files:
+        w.para(f"{w.bold('Files')}: " + ", ".join(w.code_span(f) for f in t.files))
+    if t.tests:
+        w.para(f"{w.bold('Tests')}: " + ", ".join(w.code_span(f) for f in t.tests))
+
+
+def render_task(w: Writer, doc: SpecDocument, req: Requirement, t: Tracing | None) -> None:
+    task = t.tasks[0] if t is not None and t.tasks else None
+    state = "" if task is None else (" — done" if task.done else " — open")
+    if task is not None and task.optional:
+        state += " (optional)"
+    text = re.sub(rf"^{_TASK_HEAD}{re.escape(req.id)}\.?\s*", "", req.text.strip())
+    w.para(f"{w.bold('Task ' + req.id)}{state}" + (f": {text}" if text else ""))
+    w.para(f"In {w.code_span(doc.path)} line {req.range.start.line + 1}")
+    layout = layout_of(doc)
+    # A Kiro task citing 1.2 also traces requirement 1: show what it wrote.
+    implied = {p for c in task.cites for p in layout.parents(c)} if task is not None else set()
+    cites = [c for c in task.cites if c not in implied] if task is not None else []
+    if cites:
+        w.para(f"{w.bold('Cites')}: " + ", ".join(w.code_span(c) for c in cites))
+    if t is not None:
+        render_tracing(w, replace(t, tasks=()))
+
+
+def _definition(place: Place) -> Requirement | None:
+    return next((r for r in place.section.requirements if r.range == place.range), None)
+
+
+def _tracing(snap: Snapshot, doc: SpecDocument, req: Requirement | None) -> Tracing | None:
+    if req is None:
+        return None
+    feature = feature_of(snap.workspace, doc)
+    return tracing(feature, doc, req) if feature is not None else None
+
+
 def _hover_requirement(snap: Snapshot, w: Writer, doc: SpecDocument, ids: Sequence[str]) -> bool:
     for i, rid in enumerate(ids):
         if i:
@@ -271,7 +321,20 @@ def _hover_requirement(snap: Snapshot, w: Writer, doc: SpecDocument, ids: Sequen
         defs = requirement_definitions(snap.workspace, rid, doc.path)
         traces = requirement_uses(snap.workspace, rid, doc.path)
         render_requirement(w, rid, defs, traces)
+        if defs:
+            found = _tracing(snap, defs[0].doc, _definition(defs[0]))
+            if found is not None:
+                render_tracing(w, found)
     return bool(ids)
+
+
+def _hover_definition(snap: Snapshot, w: Writer, doc: SpecDocument, req: Requirement) -> None:
+    """A definition under the cursor: a task shows itself (a Kiro task's number names no
+    requirement), anything else its text and traces."""
+    if req.kind is RequirementKind.TASK:
+        render_task(w, doc, req, _tracing(snap, doc, req))
+    else:
+        _hover_requirement(snap, w, doc, [req.id])
 
 
 def _hover_spec(snap: Snapshot, w: Writer, doc: SpecDocument, pos: Position) -> Range | None:
@@ -291,7 +354,7 @@ def _hover_spec(snap: Snapshot, w: Writer, doc: SpecDocument, pos: Position) -> 
         done = _hover_described(snap, w, doc, s.directives) or done
         return s.heading_range if done else None
     if hit.requirement is not None:
-        _hover_requirement(snap, w, doc, [hit.requirement.id])
+        _hover_definition(snap, w, doc, hit.requirement)
         return hit.requirement.range
     if hit.requirement_ref is not None:
         _hover_requirement(snap, w, doc, expand_ref(snap.workspace, doc, hit.requirement_ref.text))
