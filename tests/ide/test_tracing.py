@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from specls.ide.code_lens import Lens, LensAction, code_lenses
 from specls.ide.hover import hover
+from specls.ide.targets import targets_at
 from specls.ide.tracing import is_test
-from specls.text import Range
+from specls.text import Position, Range
 
 from ide.memfs import at, world
 
@@ -130,4 +131,33 @@ def test_a_kiro_task_number_is_the_task_not_a_criterion() -> None:
         "Task 1.1 — open (optional): Property test",
         f"In {tasks} line 5",
         "Cites: 1.2",
+    ]
+
+
+CODE = {
+    "src/models/album.py": "# Albums — «modèle»\nclass Album: ...\n",
+    "tests/test_album.py": "def test_album() -> None: ...\n",
+}
+
+
+def test_from_a_file_a_task_names_definition_leads_to_the_task_and_its_requirements() -> None:
+    w = world(SPECKIT, CODE)
+    origin, found = targets_at(w.snap, "src/models/album.py", Position(0, 3))
+    assert origin is None
+    assert [(t.rel, t.range) for t in found] == [
+        (TASKS, Range.of(4, 6, 4, 10)),  # T001
+        (SPEC, Range.of(2, 4, 2, 16)),  # US1
+        (SPEC, Range.of(4, 4, 4, 10)),  # FR-001
+    ]
+    # below the first line the language's own server answers
+    assert targets_at(w.snap, "src/models/album.py", Position(1, 7)) == (None, [])
+
+
+def test_hover_on_a_file_a_task_names() -> None:
+    w = world(SPECKIT, CODE)
+    found = hover(w.snap, "tests/test_album.py", Position(0, 0), markdown=False)
+    assert found is not None
+    assert found.text.split("\n\n") == [
+        f"Named by task T002 (open) · {TASKS} line 6",
+        "- US1 — User Story 1 - Browse albums (Priority: P1)\n- FR-001 — Users MUST see albums.",
     ]

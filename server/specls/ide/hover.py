@@ -42,7 +42,7 @@ from specls.ide.targets import (
     task_path,
     unit_for_section,
 )
-from specls.ide.tracing import Tracing, feature_of, tracing
+from specls.ide.tracing import NamedBy, Tracing, feature_of, tasks_naming, tracing
 from specls.layouts import layout_of
 from specls.query import requirement_definitions, requirement_statement, requirement_uses
 from specls.status import UnitStatus
@@ -387,6 +387,28 @@ def render_sources(w: Writer, found: Sequence[Source]) -> None:
         render_section(w, s.doc, s.section)
 
 
+def render_named(w: Writer, named: Sequence[NamedBy]) -> None:
+    """The tasks that name a file, and the requirements they cite."""
+    for i, n in enumerate(named):
+        if i or w.blocks:
+            w.rule()
+        state = "done" if n.task.done else "open"
+        where = f"{w.code_span(n.place.doc.path)} line {n.place.range.start.line + 1}"
+        w.para(f"{w.bold('Named by task ' + n.task.id)} ({state}) · {where}")
+        rows = [f"{w.code_span(_cited_id(c))} — {_statement(c)}" for c in n.cites]
+        if rows:
+            w.bullets(rows)
+
+
+def _cited_id(place: Place) -> str:
+    r = _definition(place)
+    return r.id if r is not None else place.text
+
+
+def _statement(place: Place) -> str:
+    return requirement_statement(_cited_id(place), place.text)
+
+
 def _hover_output(snap: Snapshot, w: Writer, rel: str, pos: Position) -> Range | None:
     text = snap.text(rel)
     language = code.language_for_path(rel)
@@ -400,9 +422,15 @@ def _hover_output(snap: Snapshot, w: Writer, rel: str, pos: Position) -> Range |
     if not names and pos.line != 0:
         return None
     found = sources(snap, rel, pos)
-    if not found:
+    named = (
+        tasks_naming(snap.workspace, rel, lambda doc, p: task_path(snap, doc, p))
+        if pos.line == 0
+        else []
+    )
+    if not found and not named:
         return None
     render_sources(w, found)
+    render_named(w, named)
     return names[-1].selection_range if names else None
 
 

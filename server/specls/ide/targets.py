@@ -25,6 +25,7 @@ from specls.dialect import (
     SpecDocument,
 )
 from specls.ide.snapshot import Snapshot
+from specls.ide.tracing import tasks_naming
 from specls.layouts import layout_of
 from specls.layouts.base import EVERY
 from specls.query import Place, requirement_definitions
@@ -54,6 +55,7 @@ __all__ = [
     "sources_at",
     "targets_at",
     "task_path",
+    "task_targets",
     "unit_for_section",
 ]
 
@@ -334,6 +336,13 @@ def task_path(snap: Snapshot, doc: SpecDocument, written: str) -> str | None:
     return None
 
 
+def task_targets(snap: Snapshot, rel: str) -> list[Target]:
+    """The tasks whose line names `rel`, then the requirements they cite."""
+    named = tasks_naming(snap.workspace, rel, lambda doc, p: task_path(snap, doc, p))
+    places = [n.place for n in named] + [c for n in named for c in n.cites]
+    return [Target(p.doc.path, p.range, p.range) for p in places]
+
+
 def unique(targets: Sequence[Target]) -> list[Target]:
     """Targets without repeats of the same (file, range), in order."""
     out: list[Target] = []
@@ -356,7 +365,10 @@ def targets_at(snap: Snapshot, rel: str, pos: Position) -> tuple[Range | None, l
     doc = snap.workspace.docs.get(rel)
     if doc is None:
         found = sources(snap, rel, pos)
-        return None, unique([section_target(s.doc, s.section) for s in found])
+        targets = [section_target(s.doc, s.section) for s in found]
+        if pos.line == 0:  # the file as a whole: the tasks that name it
+            targets += task_targets(snap, rel)
+        return None, unique(targets)
     hit = hit_at(doc, pos)
     if hit.directive is not None:
         target = directive_target(snap, doc, hit.directive)

@@ -11,10 +11,12 @@ their name, like test runners find them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from specls.dialect import Requirement, RequirementKind, Section, SpecDocument
 from specls.layouts import layout_of
+from specls.query import Place, requirement_definitions
 from specls.traceability import Feature, Task, Traced, features
 from specls.workspace import Workspace
 
@@ -98,3 +100,36 @@ def section_tasks(feature: Feature, doc: SpecDocument, section: Section) -> list
     first = section.heading_range.start.line
     last = section.range.end.line
     return [t for t in feature.tasks if t.path == doc.path and first <= t.line <= last]
+
+
+@dataclass(frozen=True, slots=True)
+class NamedBy:
+    """A task whose line names a file, and the requirements it cites (their definitions)."""
+
+    task: Task
+    place: Place  # the task's definition
+    cites: tuple[Place, ...]
+
+
+def tasks_naming(
+    ws: Workspace, rel: str, resolve: Callable[[SpecDocument, str], str | None]
+) -> list[NamedBy]:
+    """Every task whose line names `rel` (`resolve` turns a written path into a file)."""
+    found: list[NamedBy] = []
+    for feature in features(ws):
+        for task in feature.tasks:
+            doc = ws.docs.get(task.path)
+            if doc is None or not any(resolve(doc, f) == rel for f in task.files):
+                continue
+            section = doc.section_at(task.line)
+            req = next((r for r in section.requirements if r.range.start.line == task.line), None)
+            if req is None:
+                continue
+            cites = tuple(
+                p
+                for rid in task.cites
+                if rid not in {q for c in task.cites for q in layout_of(doc).parents(c)}
+                for p in requirement_definitions(ws, rid, doc.path)
+            )
+            found.append(NamedBy(task, Place(doc, section, req.range, req.text), cites))
+    return found
