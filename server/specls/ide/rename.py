@@ -70,7 +70,7 @@ def section_at(
 ) -> tuple[SpecDocument, Section, Range] | None:
     """The section to rename at `pos` (its heading, or a link to it), and the range to edit."""
     for link in doc.section_at(pos.line).links:
-        if link.fragment_range.contains(pos):
+        if link.fragment and link.fragment_range.contains(pos):
             ref = link_ref(snap.workspace, doc.path, link)
             found = snap.workspace.section(ref) if ref else None
             return (found[0], found[1], link.fragment_range) if found else None
@@ -226,7 +226,7 @@ def rename_section(
             (link.fragment_range, new_id)
             for s in other.sections
             for link in s.links
-            if link_ref(ws, other.path, link) == old_ref
+            if link.fragment and link_ref(ws, other.path, link) == old_ref
         ]
         if other.path == doc.path:
             edits += _doc_edits(doc, text, section, new_id)

@@ -46,6 +46,7 @@ __all__ = [
     "hit_at",
     "implementation_targets",
     "link_ref",
+    "markdown_link_target",
     "owners_at",
     "requirement_targets",
     "section_outputs",
@@ -328,6 +329,16 @@ def section_outputs(snap: Snapshot, doc: SpecDocument, section: Section) -> list
     return [d for d in directives if d.kind is not DirectiveKind.USE]
 
 
+def markdown_link_target(snap: Snapshot, doc: SpecDocument, link: Link) -> Target | None:
+    """Where a plain Markdown link to a `.md` file (no `#fragment`) leads, if the file exists."""
+    if link.fragment:
+        return None
+    rel = resolve_path(doc.path, link.path)
+    if rel is None or not (rel in snap.workspace.docs or snap.reader.exists(rel)):
+        return None
+    return Target(rel, ZERO_RANGE, ZERO_RANGE)
+
+
 def task_path(snap: Snapshot, doc: SpecDocument, written: str) -> str | None:
     """A path in a task line: workspace-relative (Spec Kit's habit), else spec-relative."""
     for rel in (resolve_path("", written), resolve_path(doc.path, written)):
@@ -390,6 +401,9 @@ def targets_at(snap: Snapshot, rel: str, pos: Position) -> tuple[Range | None, l
     if hit.path_ref is not None:
         path = task_path(snap, doc, hit.path_ref.text)
         return hit.path_ref.range, [Target(path, ZERO_RANGE, ZERO_RANGE)] if path else []
+    for link in hit.section.links:
+        if link.range.contains(pos) and (landing := markdown_link_target(snap, doc, link)):
+            return link.range, [landing]
     if hit.heading:
         found_targets = [
             directive_target(snap, doc, d) for d in section_outputs(snap, doc, hit.section)
