@@ -161,3 +161,18 @@ def test_hover_on_a_file_a_task_names() -> None:
         f"Named by task T002 (open) · {TASKS} line 6",
         "- US1 — User Story 1 - Browse albums (Priority: P1)\n- FR-001 — Users MUST see albums.",
     ]
+
+
+def test_no_not_traced_lens_where_the_layout_traces_nothing() -> None:
+    w = world("""
+        //- openspec/specs/auth/spec.md
+        # Auth — «spec»
+
+        ### Requirement: User login
+        The system SHALL let users sign in.
+
+        #### Scenario: Valid password
+        - WHEN a user signs in
+        - THEN a session is issued
+    """)
+    assert code_lenses(w.snap, "openspec/specs/auth/spec.md") == []

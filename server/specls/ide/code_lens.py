@@ -19,6 +19,7 @@ from specls.dialect import RequirementKind, SpecDocument
 from specls.ide.references import references
 from specls.ide.snapshot import Snapshot
 from specls.ide.tracing import feature_of, section_tasks, tracing
+from specls.layouts import layout_of
 from specls.status import Status, UnitStatus
 from specls.text import Range
 from specls.workspace import unit_ref
@@ -70,6 +71,7 @@ def trace_lenses(snap: Snapshot, doc: SpecDocument) -> list[Lens]:
     feature = feature_of(snap.workspace, doc)
     if feature is None:
         return []
+    layout = layout_of(doc)
     lenses: list[Lens] = []
     for section in doc.sections:
         tasks = section_tasks(feature, doc, section) if section.level else []
@@ -85,6 +87,9 @@ def trace_lenses(snap: Snapshot, doc: SpecDocument) -> list[Lens]:
             found = tracing(feature, doc, r)
             if found is None:
                 continue
+            worth = layout.must_trace(r) or r.kind is RequirementKind.STORY
+            if not (worth or found.tasks or found.traces):
+                continue  # an OpenSpec name or a Kiro heading nobody cites: no "not traced"
             start = r.range.start
             locations = references(snap, doc.path, start, declaration=False)
             argument: dict[str, Any] = {
