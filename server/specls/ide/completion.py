@@ -85,7 +85,6 @@ _KINDS = "|".join(k.value for k in DirectiveKind)
 _LABEL = re.compile(r"\[@([\w-]*)$")
 _PATH = re.compile(r"\[@(" + _KINDS + r")\]\(<?([^()\s#<>]*)$")
 _FRAGMENT = re.compile(r"\[@(" + _KINDS + r")\]\(<?([^()\s#<>]*)#([^()\s#<>]*)$")
-_SCHEME = re.compile(r"[A-Za-z]+-?")  # the letters an ID starts with: `FR-`, `T`, `US`
 _WORD_AFTER = re.compile(r"[^()\s#<>\]]*")
 _SYMBOL_KINDS = {
     "function": ItemKind.FUNCTION,
@@ -344,8 +343,6 @@ def requirement_items(
     if here is None:
         return []
     only_here = trigger.base or layout.strict_scope
-    # `FR-` typed: the editor would hide T001 and SC-001 anyway; don't send them.
-    scheme = "" if trigger.base else (m.group(0) if (m := _SCHEME.match(typed)) else "")
     seen: dict[str, tuple[bool, str, str, Position]] = {}
     for other in sorted(snap.workspace.docs.values(), key=lambda d: d.path):
         theirs = layout_of(other)
@@ -358,7 +355,7 @@ def requirement_items(
                     continue
                 if trigger.kinds is None and r.kind is RequirementKind.OPENSPEC:
                     continue  # named, not referenced by ID
-                if not theirs.referable(r) or not r.id.upper().startswith(scheme.upper()):
+                if not theirs.referable(r):
                     continue
                 if other.path == doc.path and r.range.start.line == ctx.line:
                     continue  # the line being written does not cite itself
