@@ -1,7 +1,7 @@
 // The `specls.*` commands of the palette, menus and keybinding (package.json),
 // each sent to the server as a `workspace/executeCommand` of docs/protocol.md.
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, type Location as LspLocation } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, type Location as LspLocation, type Position as LspPosition } from 'vscode-languageclient/node';
 import { SERVER_COMMANDS, type SpeclsClient } from './client';
 import { GraphPanel } from './graphPanel';
 import { type RegenResult, summarizeRegen } from './regen';
@@ -28,6 +28,10 @@ export class Commands {
     cmd('specls.restartServer', () => this.client.restart());
     cmd('specls.showServerLog', () => this.client.log.show(true));
     cmd('specls.showProblems', () => showProblems());
+    // A requirement's code lens ("3 tasks · 2 files"): editor.action.showReferences' arguments in LSP form.
+    cmd('specls.showReferences', (uri, position, locations) =>
+      this.showReferences(uri as string, position as LspPosition, locations as LspLocation[]),
+    );
     // Code lenses and code actions run regenerations without these commands: same handling.
     client.onRegeneration = (run) => this.regenerating(run);
   }
@@ -111,6 +115,18 @@ export class Commands {
     if (!result) return;
     const n = result.stamped?.length ?? 0;
     vscode.window.setStatusBarMessage(n ? `$(check) specls: stamped ${result.stamped?.join(', ')}` : 'specls: nothing to stamp here', 5000);
+  }
+
+  private async showReferences(uri: string, position: LspPosition, locations: LspLocation[]): Promise<void> {
+    const client = this.client.running();
+    if (!client) return;
+    const c = client.protocol2CodeConverter;
+    await vscode.commands.executeCommand(
+      'editor.action.showReferences',
+      c.asUri(uri),
+      c.asPosition(position),
+      locations.map((l) => c.asLocation(l)),
+    );
   }
 
   private async showOutputs(): Promise<void> {

@@ -141,3 +141,106 @@ def test_kiro_criteria_after_a_requirements_trailer() -> None:
 
 def test_nothing_in_plain_prose() -> None:
     assert items("//- specs/a.spec.md\n🛒 カート just words $0\n") == []
+
+
+KIRO_FEATURES = """
+//- .kiro/specs/auth/requirements.md
+# Requirements
+
+### Requirement 1
+
+#### Acceptance Criteria
+
+1. WHEN a shopper signs in THEN the service SHALL issue a session
+2. The service SHALL hash passwords
+//- .kiro/specs/other/requirements.md
+### Requirement 7
+
+#### Acceptance Criteria
+
+1. The other feature SHALL be elsewhere
+"""
+
+
+def test_kiro_offers_only_its_feature_after_a_trailer_and_validates() -> None:
+    w = world(
+        "//- .kiro/specs/auth/tasks.md\n- [ ] 1. 🛒 Sessions\n  - _Requirements: 1.$0\n"
+        + textwrap.dedent(KIRO_FEATURES)
+    )
+    found = {i.label: (i.detail, i.range) for i in completions(w.snap, w.path, w.pos, Options())}
+    assert sorted(found) == ["1", "1.1", "1.2"]
+    assert found["1.2"] == ("The service SHALL hash passwords", Range.of(1, 19, 1, 21))
+    w = world(
+        "//- .kiro/specs/auth/design.md\n漢字 **Validates: Requirements 1.1, $0\n"
+        + textwrap.dedent(KIRO_FEATURES)
+    )
+    found = {i.label: i.range for i in completions(w.snap, w.path, w.pos, Options())}
+    assert sorted(found) == ["1", "1.1", "1.2"]
+    assert found["1"] == Range.of(0, 34, 0, 34)
+
+
+SPECKIT_FEATURES = """
+//- specs/001-albums/spec.md
+# Albums
+
+### User Story 1 - Browse albums (Priority: P1)
+
+- **FR-001**: Users MUST see albums.
+- **FR-002:** Users MUST sort albums.
+//- specs/002-sharing/spec.md
+### User Story 2 - Share (Priority: P2)
+
+- **FR-009**: Elsewhere.
+"""
+
+
+def test_speckit_covers_and_stories_stay_in_the_feature() -> None:
+    w = world(
+        "//- specs/001-albums/tasks.md\n- [ ] T001 🚀 Grid (covers: FR-$0)\n"
+        + textwrap.dedent(SPECKIT_FEATURES)
+    )
+    found = {i.label: (i.detail, i.range) for i in completions(w.snap, w.path, w.pos, Options())}
+    assert found == {
+        "FR-001": ("Users MUST see albums.", Range.of(0, 28, 0, 31)),
+        "FR-002": ("Users MUST sort albums.", Range.of(0, 28, 0, 31)),
+    }
+    w = world(
+        "//- specs/001-albums/tasks.md\n- [ ] T002 🚀 [US$0] Grid\n"
+        + textwrap.dedent(SPECKIT_FEATURES)
+    )
+    found = {i.label: i.range for i in completions(w.snap, w.path, w.pos, Options())}
+    assert found == {"US1": Range.of(0, 15, 0, 17)}
+
+
+OPENSPEC_BASE = """
+//- openspec/specs/auth/spec.md
+# Auth
+
+### Requirement: User login
+The system SHALL let users sign in.
+
+### Requirement: Password reset
+The system SHALL email a reset link.
+//- openspec/specs/billing/spec.md
+### Requirement: Invoices
+The system SHALL send invoices.
+"""
+
+
+def test_an_openspec_delta_offers_the_base_spec_names() -> None:
+    delta = "openspec/changes/remember-me/specs/auth/spec.md"
+    w = world(
+        f"//- {delta}\n## MODIFIED Requirements\n\n### Requirement: Us$0\n"
+        + textwrap.dedent(OPENSPEC_BASE)
+    )
+    found = {i.label: i.range for i in completions(w.snap, w.path, w.pos, Options())}
+    assert found == {
+        "User login": Range.of(2, 17, 2, 19),
+        "Password reset": Range.of(2, 17, 2, 19),
+    }
+    w = world(
+        f"//- {delta}\n## RENAMED Requirements\n- FROM: `### Requirement: $0`\n"
+        + textwrap.dedent(OPENSPEC_BASE)
+    )
+    found = {i.label: i.range for i in completions(w.snap, w.path, w.pos, Options())}
+    assert sorted(found) == ["Password reset", "User login"]

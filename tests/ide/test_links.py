@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from specls.ide.links import document_links
-from specls.text import Range
+from specls.ide.targets import targets_at
+from specls.text import ZERO_RANGE, Range
 
 from ide.memfs import world
 
@@ -32,3 +33,27 @@ def test_links_to_files_symbols_and_sections_after_emoji() -> None:
         ),
         (Range.of(2, 17, 2, 28), "src/cart.py", None, "Open src/cart.py"),
     ]
+
+
+def test_plain_markdown_links_between_a_feature_s_files() -> None:
+    w = world("""
+        //- specs/001-albums/plan.md
+        # Plan 🛒
+        See 漢字 [spec.md]($0./spec.md), [the tasks](<tasks.md>) and [gone](./gone.md).
+        [site](https://example.com/x.md) `[code](./spec.md)` [data](./data-model.md#entities)
+        //- specs/001-albums/spec.md
+        # Spec
+        //- specs/001-albums/tasks.md
+        # Tasks
+    """)
+    found = document_links(w.snap, w.path)
+    assert [(link.range, link.target.rel, link.tooltip) for link in found] == [
+        (Range.of(1, 17, 1, 26), "specs/001-albums/spec.md", "Open specs/001-albums/spec.md"),
+        (Range.of(1, 42, 1, 50), "specs/001-albums/tasks.md", "Open specs/001-albums/tasks.md"),
+    ]
+    origin, [target] = targets_at(w.snap, w.path, w.pos)
+    assert (origin, target.rel, target.range) == (
+        Range.of(1, 17, 1, 26),
+        "specs/001-albums/spec.md",
+        ZERO_RANGE,
+    )

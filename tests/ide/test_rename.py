@@ -206,3 +206,56 @@ def test_rename_a_requirement_and_its_traces() -> None:
     with pytest.raises(RenameRefused, match="keep the form of FR-001") as bad:
         rename(w.snap, w.path, w.pos, "T001")
     assert bad.value.bad_name
+
+
+RANGES = """
+    //- specs/001-shop/spec.md
+    # Spec
+    - **FR-054**: 🛒 Carts MUST add up.
+    - **FR-055**: Totals MUST be exact.
+    - **FR-056**: Tax MUST be shown.
+    //- specs/001-shop/tasks.md
+    # Tasks
+    - [ ] T030 Model
+    - [ ] T031 View
+    - [ ] T032 Tests
+    - [ ] T033 総計 Check {a}T030-T0{b}32 (covers: FR-054 {c}through FR-05{d}6)
+"""
+
+
+def ranges(cursor: str) -> str:
+    marks = dict.fromkeys("abcd", "")
+    marks[cursor] = "$0"
+    return RANGES.format(**marks)
+
+
+def test_in_a_range_only_the_end_under_the_cursor_is_renamed() -> None:
+    w = world(ranges("b"))
+    # `総計` is two UTF-16 units, like two code points: `T032` ends at column 29
+    assert prepare_rename(w.snap, w.path, w.pos) == Prepared(Range.of(4, 25, 4, 29), "T032")
+    assert rename(w.snap, w.path, w.pos, "T042") == {
+        "specs/001-shop/tasks.md": [
+            (Range.of(3, 6, 3, 10), "T042"),
+            (Range.of(4, 25, 4, 29), "T042"),
+        ]
+    }
+    w = world(ranges("d"))
+    assert prepare_rename(w.snap, w.path, w.pos) == Prepared(Range.of(4, 54, 4, 60), "FR-056")
+    assert rename(w.snap, w.path, w.pos, "FR-060") == {
+        "specs/001-shop/spec.md": [(Range.of(3, 4, 3, 10), "FR-060")],
+        "specs/001-shop/tasks.md": [(Range.of(4, 54, 4, 60), "FR-060")],
+    }
+
+
+def test_a_range_is_not_renamed_from_its_middle() -> None:
+    w = world(ranges("c"))
+    assert prepare_rename(w.snap, w.path, w.pos) is None  # on `through`
+    w = world(RANGES.format(a="", b="", c="", d="").replace("T031 View", "T0$031 View"))
+    assert prepare_rename(w.snap, w.path, w.pos) == Prepared(Range.of(2, 6, 2, 10), "T031")
+    with pytest.raises(RenameRefused) as refused:
+        rename(w.snap, w.path, w.pos, "T039")
+    assert refused.value.message == (
+        "T031 is inside the range T030-T032 (specs/001-shop/tasks.md:5) but not written there:"
+        " split the range by hand, then rename"
+    )
+    assert not refused.value.bad_name

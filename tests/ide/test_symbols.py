@@ -74,3 +74,47 @@ def test_fuzzy_score_prefers_word_starts_and_exact_matches() -> None:
     exact, prefix, inner = (fuzzy_score("cart", c) for c in ("cart", "cart-model", "my-cart"))
     assert exact is not None and prefix is not None and inner is not None
     assert exact > prefix > inner
+
+
+def test_kiro_tasks_are_task_symbols_sub_tasks_nested() -> None:
+    w = world("""
+        //- .kiro/specs/auth/tasks.md
+        # Plan ✅
+        - [x] 1. Set up 🛒 auth
+          - _Requirements: 1.1_
+        - [ ]* 1.1 Property test
+        - [ ] 2. Sessions
+    """)
+    doc = w.snap.workspace.docs[".kiro/specs/auth/tasks.md"]
+    [plan] = document_symbols(doc, w.text(".kiro/specs/auth/tasks.md"))
+    sub = DocumentSymbol(
+        "1.1", "Property test", SymbolKind.KEY, Range.of(3, 7, 3, 10), Range.of(3, 7, 3, 10)
+    )
+    assert plan.children == (
+        DocumentSymbol(
+            "1",
+            "Set up 🛒 auth",
+            SymbolKind.KEY,
+            Range.of(1, 6, 1, 7),
+            Range.of(1, 6, 1, 7),
+            (sub,),
+        ),
+        DocumentSymbol("2", "Sessions", SymbolKind.KEY, Range.of(4, 6, 4, 7), Range.of(4, 6, 4, 7)),
+    )
+
+
+def test_a_user_story_heading_is_a_story_symbol() -> None:
+    w = world("""
+        //- specs/001-albums/spec.md
+        ### User Story 1 - Browse 🖼 albums (Priority: P1)
+        - **FR-001**: Users MUST see albums.
+    """)
+    doc = w.snap.workspace.docs["specs/001-albums/spec.md"]
+    [story] = document_symbols(doc, w.text("specs/001-albums/spec.md"))
+    assert (story.name, story.kind, story.selection_range) == (
+        "User Story 1 - Browse 🖼 albums (Priority: P1)",
+        SymbolKind.STORY,
+        Range.of(0, 4, 0, 50),
+    )
+    assert story.detail.startswith("US1 · #")
+    assert [(c.name, c.kind) for c in story.children] == [("FR-001", SymbolKind.CONSTANT)]

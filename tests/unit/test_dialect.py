@@ -552,6 +552,8 @@ def test_plain_links_and_directives_with_a_fragment_are_recorded_with_exact_rang
         ("#a", "", "a", "1:47-1:49", "1:48-1:49"),
         ("b.spec.md#x%2Dy", "b.spec.md", "x-y", "2:8-2:23", "2:18-2:23"),
         ("#a", "", "a", "2:35-2:37", "2:36-2:37"),
+        # a relative Markdown file without a fragment: a link to the file (empty fragment)
+        ("c.md", "c.md", "", "2:71-2:75", "2:75-2:75"),
     ]
 
 

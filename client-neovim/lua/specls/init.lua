@@ -110,6 +110,18 @@ function M.on_attach(client, bufnr)
   end
 end
 
+--- A requirement's code lens ("3 tasks · 2 files"): its references in the quickfix list.
+--- The arguments are those of VS Code's `editor.action.showReferences`, in LSP form.
+vim.lsp.commands['specls.showReferences'] = function(command)
+  local locations = (command.arguments or {})[3] or {}
+  if #locations == 0 then
+    vim.notify('specls: no references', vim.log.levels.INFO)
+    return
+  end
+  vim.fn.setqflist({}, ' ', { title = 'specls references', items = vim.lsp.util.locations_to_items(locations, 'utf-16') })
+  vim.cmd('copen')
+end
+
 --- Keep the server's code lenses (regenerate, stamp, status of a section)
 --- fresh: Neovim 0.11 shows them only after `vim.lsp.codelens.refresh()`.
 --- Run one with `:lua vim.lsp.codelens.run()`.

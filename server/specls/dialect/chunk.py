@@ -81,9 +81,18 @@ def _real_links(tokens: list[dict[str, Any]], out: dict[int, str]) -> None:
             stack.extend(reversed(children))
 
 
+_MD_PATH = re.compile(r"<?[^<>#:?]*\.md>?", re.IGNORECASE)  # `./spec.md`, `../002-x/plan.md`
+
+
 def _wanted(m: re.Match[str]) -> bool:
-    """A directive, or a link whose target has a `#fragment`: the links specls reads."""
-    return bool(_DIRECTIVE_LABEL.fullmatch(m.group(1))) or "#" in m.group(2)
+    """A directive, a link whose target has a `#fragment`, or a relative link to a
+    Markdown file (`[spec.md](./spec.md)`, between a feature's files): the links specls reads."""
+    target = m.group(2)
+    return (
+        bool(_DIRECTIVE_LABEL.fullmatch(m.group(1)))
+        or "#" in target
+        or bool(_MD_PATH.fullmatch(target))
+    )
 
 
 def _candidate_links(
@@ -113,13 +122,17 @@ def _candidate_links(
 
 
 def _link(line_no: int, line: str, m: re.Match[str], url: str) -> Link | None:
-    """The link's target and fragment ranges, when its URL has a fragment and no scheme."""
+    """The link's target and fragment ranges, when its URL has a fragment and no scheme;
+    a relative `.md` link without one has an empty fragment (at the target's end)."""
     path, sep, fragment = url.partition("#")
     raw = m.group(2)
     target = raw[1:-1] if raw.startswith("<") else raw
+    start = m.start(2) + (1 if raw.startswith("<") else 0)
+    if not sep and _MD_PATH.fullmatch(raw) and not _SCHEME.match(url) and url:
+        whole = _range(line_no, line, start, start + len(target))
+        return Link(target, path, "", whole, Range(whole.end, whole.end))
     if not sep or not fragment or _SCHEME.match(url) or "#" not in target:
         return None
-    start = m.start(2) + (1 if raw.startswith("<") else 0)
     hash_at = start + target.index("#")
     return Link(
         target=target,

@@ -35,7 +35,8 @@ class Directive:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A Markdown link with a `#fragment`: `[x](doc.spec.md#id)`, `[x](#id)`, `[@use](#id)`.
+    """A Markdown link with a `#fragment`: `[x](doc.spec.md#id)`, `[x](#id)`, `[@use](#id)`;
+    or a relative link to a Markdown file, `[spec.md](./spec.md)` (`fragment` empty).
 
     Recorded for every real link (directives included) so that rename and
     semantic tokens work on what Markdown calls a link, never on a regex of

@@ -11,7 +11,9 @@ replaces what was typed of the word (UTF-16 columns, like every range here).
 | `[@use](`                                | also `#id` and `doc.spec.md#id` sections |
 | `[@generate](../src/x.py#`               | the file's symbols (tree-sitter)         |
 | `[@use](#`, `[@use](users.spec.md#`      | that document's section IDs              |
-| `(covers: F`, `_Requirements: 1.`, `FR-` | requirement IDs                          |
+| `(covers: F`, `_Requirements: 1.`, `FR-` | requirement IDs (the layout's `triggers`) |
+| `[US` (Spec Kit)                          | user stories                             |
+| `### Requirement: ` in an OpenSpec delta | the base spec's requirement names        |
 
 Items are plain data; whether the client takes snippets and knows VS Code's
 `editor.action.triggerSuggest` is the host's call, passed in as `Options`.
@@ -28,7 +30,8 @@ from specls import code
 from specls.config import ALWAYS_EXCLUDED
 from specls.dialect import DirectiveKind, RequirementKind, SpecDocument
 from specls.ide.snapshot import Snapshot
-from specls.query import requirement_scope, requirement_statement
+from specls.layouts import Trigger, layout_of
+from specls.query import requirement_statement
 from specls.text import Position, Range, split_lines, utf16_len, utf16_to_codepoint
 from specls.workspace import resolve_path
 
@@ -82,9 +85,6 @@ _KINDS = "|".join(k.value for k in DirectiveKind)
 _LABEL = re.compile(r"\[@([\w-]*)$")
 _PATH = re.compile(r"\[@(" + _KINDS + r")\]\(<?([^()\s#<>]*)$")
 _FRAGMENT = re.compile(r"\[@(" + _KINDS + r")\]\(<?([^()\s#<>]*)#([^()\s#<>]*)$")
-_COVERS = re.compile(r"\(covers:\s*(?:[\w.-]+\s*,\s*)*([\w.-]*)$", re.IGNORECASE)
-_KIRO = re.compile(r"_Requirements?:\s*(?:[\w.-]+\s*,\s*)*([\w.-]*)$")
-_BARE_ID = re.compile(r"(?<![\w-])((?:FR|SC|NFR)-\d*)$")
 _WORD_AFTER = re.compile(r"[^()\s#<>\]]*")
 _SYMBOL_KINDS = {
     "function": ItemKind.FUNCTION,
@@ -331,18 +331,34 @@ def _section_items(doc: SpecDocument, rng: Range) -> list[CompletionItem]:
 
 
 def requirement_items(
-    snap: Snapshot, doc: SpecDocument, ctx: Context, typed: str, kiro_only: bool
+    snap: Snapshot, doc: SpecDocument, ctx: Context, typed: str, trigger: Trigger
 ) -> list[CompletionItem]:
-    here = requirement_scope(doc.path)
+    """The IDs a layout trigger asks for, those of the document's own scope first.
+
+    A strict layout (a Spec Kit or Kiro feature folder) offers only its own
+    scope's; a `base` trigger (an OpenSpec delta) only the base spec's names.
+    """
+    layout = layout_of(doc)
+    here = layout.base_of(doc.path) if trigger.base else layout.scope(doc.path)
+    if here is None:
+        return []
+    only_here = trigger.base or layout.strict_scope
     seen: dict[str, tuple[bool, str, str, Position]] = {}
-    for other in snap.workspace.docs.values():
-        local = requirement_scope(other.path) == here
+    for other in sorted(snap.workspace.docs.values(), key=lambda d: d.path):
+        theirs = layout_of(other)
+        local = theirs.scope(other.path) == here
+        if only_here and not local:
+            continue
         for s in other.sections:
             for r in s.requirements:
-                if kiro_only and r.kind is not RequirementKind.KIRO:
+                if trigger.kinds is not None and r.kind not in trigger.kinds:
                     continue
-                if r.kind is RequirementKind.OPENSPEC:
+                if trigger.kinds is None and r.kind is RequirementKind.OPENSPEC:
                     continue  # named, not referenced by ID
+                if not theirs.referable(r):
+                    continue
+                if other.path == doc.path and r.range.start.line == ctx.line:
+                    continue  # the line being written does not cite itself
                 known = seen.get(r.id)
                 if known is None or (local and not known[0]):
                     seen[r.id] = (local, r.text, other.path, r.range.start)
@@ -355,6 +371,7 @@ def requirement_items(
             detail=requirement_statement(rid, text),
             documentation=f"`{path}` line {start.line + 1}",
             sort=f"{int(not local)}{_natural(rid)}",
+            filter_text=rid,
         )
         for rid, (local, text, path, start) in seen.items()
     ]
@@ -391,8 +408,7 @@ def completions(snap: Snapshot, rel: str, pos: Position, opts: Options) -> list[
         return path_items(snap, doc.path, ctx, m.group(1), m.group(2), opts)
     if m := _LABEL.search(before):
         return directive_items(ctx, m.group(1), opts)
-    if m := _KIRO.search(before):
-        return requirement_items(snap, doc, ctx, m.group(1), kiro_only=True)
-    if m := (_COVERS.search(before) or _BARE_ID.search(before)):
-        return requirement_items(snap, doc, ctx, m.group(1), kiro_only=False)
+    for trigger in layout_of(doc).triggers:
+        if m := trigger.pattern.search(before):
+            return requirement_items(snap, doc, ctx, m.group(1), trigger)
     return []

@@ -18,10 +18,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from specls import code
-from specls.dialect import Directive, DirectiveKind, Section, SpecDocument
+from specls.dialect import (
+    Directive,
+    DirectiveKind,
+    Requirement,
+    RequirementKind,
+    Section,
+    SpecDocument,
+)
 from specls.ide.snapshot import Snapshot
 from specls.ide.targets import (
     Place,
@@ -29,17 +36,21 @@ from specls.ide.targets import (
     Target,
     directive_file,
     directive_target,
+    expand_ref,
     hit_at,
     sources,
     task_path,
     unit_for_section,
 )
+from specls.ide.tracing import NamedBy, Tracing, feature_of, tasks_naming, tracing
+from specls.layouts import layout_of
 from specls.query import requirement_definitions, requirement_statement, requirement_uses
-from specls.status import UnitStatus, expand_requirement_ref
+from specls.status import UnitStatus
 from specls.text import Position, Range, split_lines
 
 PREVIEW_LINES = 40
 EXCERPT_LINES = 12
+_TASK_HEAD = r"[-*+]\s+\[[ xX~-]\]\*?\s*"  # `- [ ] `, Kiro's optional `- [ ]* `
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _EXTRA_LANGUAGES = {".md": "markdown", ".json": "json", ".toml": "toml", ".yaml": "yaml"}
 
@@ -263,6 +274,46 @@ def _hover_use(snap: Snapshot, w: Writer, doc: SpecDocument, d: Directive) -> bo
     return True
 
 
+def render_tracing(w: Writer, t: Tracing) -> None:
+    """The tasks citing a definition (done or not) and the files and tests they name."""
+    if t.tasks:
+        marks = [f"{w.code_span(k.id)} {'✓' if k.done else '○'}" for k in t.tasks]
+        w.para(f"{w.bold('Tasks')} ({t.done}/{len(t.tasks)} done): " + ", ".join(marks))
+    if t.files:
+        w.para(f"{w.bold('Files')}: " + ", ".join(w.code_span(f) for f in t.files))
+    if t.tests:
+        w.para(f"{w.bold('Tests')}: " + ", ".join(w.code_span(f) for f in t.tests))
+
+
+def render_task(w: Writer, doc: SpecDocument, req: Requirement, t: Tracing | None) -> None:
+    task = t.tasks[0] if t is not None and t.tasks else None
+    state = "" if task is None else (" — done" if task.done else " — open")
+    if task is not None and task.optional:
+        state += " (optional)"
+    text = re.sub(rf"^{_TASK_HEAD}{re.escape(req.id)}\.?\s*", "", req.text.strip())
+    w.para(f"{w.bold('Task ' + req.id)}{state}" + (f": {text}" if text else ""))
+    w.para(f"In {w.code_span(doc.path)} line {req.range.start.line + 1}")
+    layout = layout_of(doc)
+    # A Kiro task citing 1.2 also traces requirement 1: show what it wrote.
+    implied = {p for c in task.cites for p in layout.parents(c)} if task is not None else set()
+    cites = [c for c in task.cites if c not in implied] if task is not None else []
+    if cites:
+        w.para(f"{w.bold('Cites')}: " + ", ".join(w.code_span(c) for c in cites))
+    if t is not None:
+        render_tracing(w, replace(t, tasks=()))
+
+
+def _definition(place: Place) -> Requirement | None:
+    return next((r for r in place.section.requirements if r.range == place.range), None)
+
+
+def _tracing(snap: Snapshot, doc: SpecDocument, req: Requirement | None) -> Tracing | None:
+    if req is None:
+        return None
+    feature = feature_of(snap.workspace, doc)
+    return tracing(feature, doc, req) if feature is not None else None
+
+
 def _hover_requirement(snap: Snapshot, w: Writer, doc: SpecDocument, ids: Sequence[str]) -> bool:
     for i, rid in enumerate(ids):
         if i:
@@ -270,7 +321,20 @@ def _hover_requirement(snap: Snapshot, w: Writer, doc: SpecDocument, ids: Sequen
         defs = requirement_definitions(snap.workspace, rid, doc.path)
         traces = requirement_uses(snap.workspace, rid, doc.path)
         render_requirement(w, rid, defs, traces)
+        if defs:
+            found = _tracing(snap, defs[0].doc, _definition(defs[0]))
+            if found is not None:
+                render_tracing(w, found)
     return bool(ids)
+
+
+def _hover_definition(snap: Snapshot, w: Writer, doc: SpecDocument, req: Requirement) -> None:
+    """A definition under the cursor: a task shows itself (a Kiro task's number names no
+    requirement), anything else its text and traces."""
+    if req.kind is RequirementKind.TASK:
+        render_task(w, doc, req, _tracing(snap, doc, req))
+    else:
+        _hover_requirement(snap, w, doc, [req.id])
 
 
 def _hover_spec(snap: Snapshot, w: Writer, doc: SpecDocument, pos: Position) -> Range | None:
@@ -290,10 +354,10 @@ def _hover_spec(snap: Snapshot, w: Writer, doc: SpecDocument, pos: Position) -> 
         done = _hover_described(snap, w, doc, s.directives) or done
         return s.heading_range if done else None
     if hit.requirement is not None:
-        _hover_requirement(snap, w, doc, [hit.requirement.id])
+        _hover_definition(snap, w, doc, hit.requirement)
         return hit.requirement.range
     if hit.requirement_ref is not None:
-        _hover_requirement(snap, w, doc, expand_requirement_ref(hit.requirement_ref.text))
+        _hover_requirement(snap, w, doc, expand_ref(snap.workspace, doc, hit.requirement_ref.text))
         return hit.requirement_ref.range
     if hit.path_ref is not None:
         rel = task_path(snap, doc, hit.path_ref.text)
@@ -323,6 +387,28 @@ def render_sources(w: Writer, found: Sequence[Source]) -> None:
         render_section(w, s.doc, s.section)
 
 
+def render_named(w: Writer, named: Sequence[NamedBy]) -> None:
+    """The tasks that name a file, and the requirements they cite."""
+    for i, n in enumerate(named):
+        if i or w.blocks:
+            w.rule()
+        state = "done" if n.task.done else "open"
+        where = f"{w.code_span(n.place.doc.path)} line {n.place.range.start.line + 1}"
+        w.para(f"{w.bold('Named by task ' + n.task.id)} ({state}) · {where}")
+        rows = [f"{w.code_span(_cited_id(c))} — {_statement(c)}" for c in n.cites]
+        if rows:
+            w.bullets(rows)
+
+
+def _cited_id(place: Place) -> str:
+    r = _definition(place)
+    return r.id if r is not None else place.text
+
+
+def _statement(place: Place) -> str:
+    return requirement_statement(_cited_id(place), place.text)
+
+
 def _hover_output(snap: Snapshot, w: Writer, rel: str, pos: Position) -> Range | None:
     text = snap.text(rel)
     language = code.language_for_path(rel)
@@ -336,9 +422,15 @@ def _hover_output(snap: Snapshot, w: Writer, rel: str, pos: Position) -> Range |
     if not names and pos.line != 0:
         return None
     found = sources(snap, rel, pos)
-    if not found:
+    named = (
+        tasks_naming(snap.workspace, rel, lambda doc, p: task_path(snap, doc, p))
+        if pos.line == 0
+        else []
+    )
+    if not found and not named:
         return None
     render_sources(w, found)
+    render_named(w, named)
     return names[-1].selection_range if names else None
 
 

@@ -1,7 +1,9 @@
-"""Document links: every directive target and task-line path that exists.
+"""Document links: every directive target, task-line path and plain Markdown link that exists.
 
 A path links to the file; a `#symbol` to the symbol; a `#id` or
-`doc.spec.md#id` to the section. Targets that do not exist (yet) get no
+`doc.spec.md#id` to the section; a relative `[spec.md](./spec.md)` between
+a feature's files (what editors leave to their Markdown support, which a
+spec-only client may lack) to the file. Targets that do not exist (yet) get no
 link: the diagnostics say why. The tooltip is plain text; whether the
 client shows tooltips is the host's call.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from specls.ide.snapshot import Snapshot
-from specls.ide.targets import Target, directive_target, task_path
+from specls.ide.targets import Target, directive_target, markdown_link_target, task_path
 from specls.text import ZERO_RANGE, Range
 
 
@@ -56,4 +58,9 @@ def document_links(snap: Snapshot, rel: str) -> list[DocumentLink]:
             path = task_path(snap, doc, m.text)
             if path is not None:
                 found.append((m.range, Target(path, ZERO_RANGE, ZERO_RANGE)))
+        directives = {d.target_range for d in section.directives}
+        for link in section.links:
+            target = markdown_link_target(snap, doc, link)
+            if target is not None and link.range not in directives:
+                found.append((link.range, target))
     return [DocumentLink(rng, t, tooltip(t)) for rng, t in found]

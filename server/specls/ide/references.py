@@ -20,13 +20,13 @@ from specls.ide.snapshot import Snapshot
 from specls.ide.targets import (
     directive_file,
     directive_target,
+    expand_ref,
     file_directives,
     hit_at,
     section_uses,
     task_path,
 )
 from specls.query import requirement_definitions, requirement_uses
-from specls.status import expand_requirement_ref
 from specls.text import Position, Range
 from specls.workspace import unit_ref
 
@@ -81,7 +81,7 @@ def _found(snap: Snapshot, rel: str, pos: Position, declaration: bool) -> list[F
     if hit.requirement is not None:
         return _requirement(snap, [hit.requirement.id], doc.path, declaration)
     if hit.requirement_ref is not None:
-        ids = expand_requirement_ref(hit.requirement_ref.text)
+        ids = expand_ref(snap.workspace, doc, hit.requirement_ref.text)
         return _requirement(snap, ids, doc.path, declaration)
     if hit.path_ref is not None:
         path = task_path(snap, doc, hit.path_ref.text)

@@ -26,13 +26,14 @@ from specls.ide.lock_rewrite import lock_edits, new_hashes
 from specls.ide.snapshot import Snapshot
 from specls.ide.symbols import title_range
 from specls.ide.targets import hit_at, link_ref
+from specls.layouts import layout_of
 from specls.lock import LOCK_NAME
-from specls.query import requirement_definitions, requirement_uses
-from specls.text import Position, Range, split_lines
+from specls.query import Place, requirement_definitions, requirement_uses
+from specls.text import Position, Range, split_lines, utf16_len, utf16_to_codepoint
 from specls.workspace import unit_ref
 
 VALID_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$")
-_RENAMABLE_REQUIREMENT = re.compile(r"(?:FR|SC|NFR)-\d{3,}|T\d{3,}")
+_WRITTEN_ID = re.compile(r"[A-Z]+-?\d+")  # an ID as written inside a range (`T030`, `FR-054`)
 
 
 class RenameRefused(Exception):
@@ -69,7 +70,7 @@ def section_at(
 ) -> tuple[SpecDocument, Section, Range] | None:
     """The section to rename at `pos` (its heading, or a link to it), and the range to edit."""
     for link in doc.section_at(pos.line).links:
-        if link.fragment_range.contains(pos):
+        if link.fragment and link.fragment_range.contains(pos):
             ref = link_ref(snap.workspace, doc.path, link)
             found = snap.workspace.section(ref) if ref else None
             return (found[0], found[1], link.fragment_range) if found else None
@@ -82,19 +83,46 @@ def section_at(
     return doc, section, id_range(section, split_lines(text or ""))
 
 
-def requirement_at(doc: SpecDocument, pos: Position) -> tuple[str, Range] | None:
-    """A Spec Kit requirement or task ID under the cursor (definition or reference).
+def written_ids(line: str, rng: Range) -> list[tuple[str, Range]]:
+    """The IDs written inside a one-line reference (the two ends of `T030-T032`), with ranges."""
+    if rng.start.line != rng.end.line:
+        return []
+    start = utf16_to_codepoint(line, rng.start.character)
+    end = utf16_to_codepoint(line, rng.end.character)
+    found = []
+    for m in _WRITTEN_ID.finditer(line, start, end):
+        a, b = utf16_len(line[: m.start()]), utf16_len(line[: m.end()])
+        found.append((m.group(0), Range.of(rng.start.line, a, rng.start.line, b)))
+    return found
 
-    Kiro's `N.M` criteria are positions in a list, not names: they are not renamed.
+
+def _line(snap: Snapshot, rel: str, line: int) -> str:
+    lines = split_lines(snap.text(rel) or "")
+    return lines[line] if line < len(lines) else ""
+
+
+def requirement_at(snap: Snapshot, doc: SpecDocument, pos: Position) -> tuple[str, Range] | None:
+    """A renamable requirement or task ID under the cursor (definition or reference).
+
+    The layout says which IDs are names (`Layout.renamable`): Spec Kit's
+    `FR-003` and `T012` are; Kiro's `N.M` criteria are positions in a list.
+    In a range (`T030-T032`, `FR-054 through FR-069`) only the end under the
+    cursor is an ID that can be renamed.
     """
     hit = hit_at(doc, pos)
     if hit.requirement is not None:
         rid, rng = hit.requirement.id, hit.requirement.range
     elif hit.requirement_ref is not None:
         rid, rng = hit.requirement_ref.text, hit.requirement_ref.range
+        if not layout_of(doc).renamable(rid):
+            line = _line(snap, doc.path, rng.start.line)
+            ends = [(i, r) for i, r in written_ids(line, rng) if r.contains(pos)]
+            if not ends:
+                return None
+            rid, rng = ends[0]
     else:
         return None
-    return (rid, rng) if _RENAMABLE_REQUIREMENT.fullmatch(rid) else None
+    return (rid, rng) if layout_of(doc).renamable(rid) else None
 
 
 def prepare_rename(snap: Snapshot, rel: str, pos: Position) -> Prepared | None:
@@ -102,7 +130,7 @@ def prepare_rename(snap: Snapshot, rel: str, pos: Position) -> Prepared | None:
     doc = snap.workspace.docs.get(rel)
     if doc is None:
         return None
-    requirement = requirement_at(doc, pos)
+    requirement = requirement_at(snap, doc, pos)
     if requirement is not None:
         rid, rng = requirement
         return Prepared(rng, rid)
@@ -118,7 +146,7 @@ def rename(snap: Snapshot, rel: str, pos: Position, new_name: str) -> SourceChan
     doc = snap.workspace.docs.get(rel)
     if doc is None:
         raise RenameRefused(f"{rel} is not a spec of this workspace")
-    requirement = requirement_at(doc, pos)
+    requirement = requirement_at(snap, doc, pos)
     if requirement is not None:
         return rename_requirement(snap, doc, requirement[0], new_name.strip())
     found = section_at(snap, doc, pos)
@@ -198,7 +226,7 @@ def rename_section(
             (link.fragment_range, new_id)
             for s in other.sections
             for link in s.links
-            if link_ref(ws, other.path, link) == old_ref
+            if link.fragment and link_ref(ws, other.path, link) == old_ref
         ]
         if other.path == doc.path:
             edits += _doc_edits(doc, text, section, new_id)
@@ -210,12 +238,30 @@ def rename_section(
 # --- requirement IDs --------------------------------------------------------------------
 
 
+def _trace_edits(snap: Snapshot, place: Place, rid: str, new_id: str) -> list[Edit]:
+    """The edit of one definition or trace: the ID itself, or the end of a range naming it.
+
+    An ID inside a range but at neither end (`T031` in `T030-T032`) is not
+    written there: renaming it would silently take it out of the range, so
+    the rename is refused and the range named.
+    """
+    written = written_ids(_line(snap, place.doc.path, place.range.start.line), place.range)
+    if [i for i, _ in written] == [rid]:
+        return [(place.range, new_id)]
+    ends = [(r, new_id) for i, r in written if i == rid]
+    if ends:
+        return ends
+    line = place.range.start.line + 1
+    raise RenameRefused(
+        f"{rid} is inside the range {place.text} ({place.doc.path}:{line}) but not written"
+        " there: split the range by hand, then rename"
+    )
+
+
 def rename_requirement(snap: Snapshot, doc: SpecDocument, rid: str, new_id: str) -> SourceChange:
     """The definition and every trace of `rid` (as seen from `doc`) become `new_id`."""
     scheme = re.match(r"[A-Z]+-?", rid)
-    if not _RENAMABLE_REQUIREMENT.fullmatch(new_id) or (
-        scheme and not new_id.startswith(scheme.group(0))
-    ):
+    if not layout_of(doc).renamable(new_id) or (scheme and not new_id.startswith(scheme.group(0))):
         raise RenameRefused(
             f"'{new_id}' is not a valid ID here: keep the form of {rid} (e.g. FR-012, T042)",
             bad_name=True,
@@ -226,7 +272,7 @@ def rename_requirement(snap: Snapshot, doc: SpecDocument, rid: str, new_id: str)
     places = [*requirement_definitions(ws, rid, doc.path), *requirement_uses(ws, rid, doc.path)]
     by_file: SourceChange = {}
     for place in places:
-        by_file.setdefault(place.doc.path, []).append((place.range, new_id))
+        by_file.setdefault(place.doc.path, []).extend(_trace_edits(snap, place, rid, new_id))
     # An ID is a name, not content: units fresh before the rename stay fresh.
     texts: dict[str, str] = {}
     for rel in list(by_file):

@@ -42,7 +42,7 @@ def tokens(ws: Workspace, doc: SpecDocument) -> list[Token]:
         for d in section.directives:
             found.append(_token(d.label_range, KEYWORD, 0))
         for link in section.links:
-            if link_ref(ws, doc.path, link) is not None:
+            if link.fragment and link_ref(ws, doc.path, link) is not None:
                 found.append(_token(link.fragment_range, NAMESPACE, 0))
         for req in section.requirements:
             found.append(_token(req.range, ENUM_MEMBER, DECLARATION))

@@ -32,6 +32,7 @@ class SymbolKind(StrEnum):
     NAMESPACE = "namespace"  # any other section
     CONSTANT = "constant"  # a requirement ID
     KEY = "key"  # a task ID
+    STORY = "story"  # a user story (Spec Kit's `### User Story 1 - …`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,8 @@ def section_kind(section: Section) -> SymbolKind:
 
 
 def requirement_kind(req: Requirement) -> SymbolKind:
+    if req.kind is RequirementKind.STORY:
+        return SymbolKind.STORY
     return SymbolKind.KEY if req.kind is RequirementKind.TASK else SymbolKind.CONSTANT
 
 
@@ -99,20 +102,51 @@ def _requirement(req: Requirement) -> DocumentSymbol:
 
 
 def _own_requirements(section: Section) -> list[DocumentSymbol]:
-    # OpenSpec's `### Requirement: name` and Kiro's `### Requirement 1` are the heading
-    # itself: the section already stands for them.
+    """The section's requirements and tasks; a Kiro sub-task `3.2` nests under task `3`.
+
+    OpenSpec's `### Requirement: name`, Kiro's `### Requirement 1` and a
+    user story are the heading itself: the section already stands for them.
+    """
     heading_line = section.heading_range.start.line if section.level else -1
-    return [_requirement(r) for r in section.requirements if r.range.start.line != heading_line]
+    top: list[DocumentSymbol] = []
+    nested: dict[str, list[DocumentSymbol]] = {}
+    parents: dict[str, int] = {}
+    for r in section.requirements:
+        if r.range.start.line == heading_line:
+            continue
+        parent = r.id.rpartition(".")[0] if r.kind is RequirementKind.TASK else ""
+        if parent in parents:
+            nested.setdefault(parent, []).append(_requirement(r))
+            continue
+        if r.kind is RequirementKind.TASK and r.id[:1].isdigit():
+            parents[r.id] = len(top)
+        top.append(_requirement(r))
+    for rid, i in parents.items():
+        if rid in nested:
+            sym = top[i]
+            top[i] = DocumentSymbol(
+                sym.name, sym.detail, sym.kind, sym.range, sym.selection_range, tuple(nested[rid])
+            )
+    return top
+
+
+def _heading_requirement(section: Section) -> Requirement | None:
+    heading_line = section.heading_range.start.line if section.level else -1
+    return next((r for r in section.requirements if r.range.start.line == heading_line), None)
 
 
 def _section(doc: SpecDocument, section: Section, lines: list[str]) -> DocumentSymbol:
     children = _own_requirements(section) + [
         _section(doc, doc.sections[i], lines) for i in section.children
     ]
+    story = _heading_requirement(section)
+    is_story = story is not None and story.kind is RequirementKind.STORY
     return DocumentSymbol(
         name=section.title or f"#{section.id}",
-        detail=f"#{section.id}",
-        kind=section_kind(section),
+        detail=f"{story.id} · #{section.id}"
+        if story is not None and is_story
+        else f"#{section.id}",
+        kind=SymbolKind.STORY if is_story else section_kind(section),
         range=section.range,
         selection_range=title_range(section, lines),
         children=tuple(children),

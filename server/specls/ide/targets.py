@@ -20,12 +20,16 @@ from specls.dialect import (
     Link,
     Marker,
     Requirement,
+    RequirementKind,
     Section,
     SpecDocument,
 )
 from specls.ide.snapshot import Snapshot
+from specls.ide.tracing import tasks_naming
+from specls.layouts import layout_of
+from specls.layouts.base import EVERY
 from specls.query import Place, requirement_definitions
-from specls.status import Analysis, OutputStatus, UnitStatus, expand_requirement_ref
+from specls.status import Analysis, OutputStatus, UnitStatus
 from specls.text import ZERO_RANGE, Position, Range
 from specls.workspace import Workspace, resolve_path
 
@@ -36,12 +40,15 @@ __all__ = [
     "Target",
     "directive_file",
     "directive_target",
+    "expand_ref",
     "file_directives",
     "file_target",
     "hit_at",
     "implementation_targets",
     "link_ref",
+    "markdown_link_target",
     "owners_at",
+    "requirement_targets",
     "section_outputs",
     "section_target",
     "section_uses",
@@ -49,6 +56,7 @@ __all__ = [
     "sources_at",
     "targets_at",
     "task_path",
+    "task_targets",
     "unit_for_section",
 ]
 
@@ -82,6 +90,57 @@ def hit_at(doc: SpecDocument, pos: Position) -> Hit:
     if section.level > 0 and section.heading_range.contains(pos):
         return Hit(section, heading=True)
     return Hit(section)
+
+
+def expand_ref(ws: Workspace, doc: SpecDocument, text: str) -> list[str]:
+    """The IDs a reference written in `doc` stands for, as the document's layout reads it.
+
+    A range whose ends alone do not say what lies between (`1.2-3.1`) asks
+    which IDs the reference's scope defines; "All requirements" (`EVERY`)
+    becomes every requirement of the feature (not its tasks).
+    """
+    layout = layout_of(doc)
+
+    def known(rid: str) -> bool:
+        return bool(requirement_definitions(ws, rid, doc.path))
+
+    out: list[str] = []
+    for rid in layout.expand(text, known):
+        if rid == EVERY:
+            out += _every(ws, doc)
+        else:
+            out.append(rid)
+    return list(dict.fromkeys(out))
+
+
+def _every(ws: Workspace, doc: SpecDocument) -> list[str]:
+    layout = layout_of(doc)
+    scope = layout.scope(doc.path)
+    return [
+        r.id
+        for other in sorted(ws.docs.values(), key=lambda d: d.path)
+        if layout_of(other).scope(other.path) == scope
+        for s in other.sections
+        for r in s.requirements
+        if r.kind is not RequirementKind.TASK and layout_of(other).referable(r)
+    ]
+
+
+def requirement_targets(ws: Workspace, doc: SpecDocument, r: Requirement) -> list[Place]:
+    """Where go-to-definition on a definition lands: itself, or what an OpenSpec delta changes.
+
+    A `### Requirement:` in a change's delta (MODIFIED, REMOVED…) names the
+    base spec's requirement of the same name; any other definition is its own.
+    """
+    if layout_of(doc).base_of(doc.path) is not None:
+        base = [
+            p
+            for p in requirement_definitions(ws, r.id, doc.path)
+            if (p.doc.path, p.range) != (doc.path, r.range)
+        ]
+        if base:
+            return base
+    return []
 
 
 def unit_for_section(doc: SpecDocument, section: Section, analysis: Analysis) -> UnitStatus | None:
@@ -270,12 +329,29 @@ def section_outputs(snap: Snapshot, doc: SpecDocument, section: Section) -> list
     return [d for d in directives if d.kind is not DirectiveKind.USE]
 
 
+def markdown_link_target(snap: Snapshot, doc: SpecDocument, link: Link) -> Target | None:
+    """Where a plain Markdown link to a `.md` file (no `#fragment`) leads, if the file exists."""
+    if link.fragment:
+        return None
+    rel = resolve_path(doc.path, link.path)
+    if rel is None or not (rel in snap.workspace.docs or snap.reader.exists(rel)):
+        return None
+    return Target(rel, ZERO_RANGE, ZERO_RANGE)
+
+
 def task_path(snap: Snapshot, doc: SpecDocument, written: str) -> str | None:
     """A path in a task line: workspace-relative (Spec Kit's habit), else spec-relative."""
     for rel in (resolve_path("", written), resolve_path(doc.path, written)):
         if rel is not None and snap.reader.exists(rel):
             return rel
     return None
+
+
+def task_targets(snap: Snapshot, rel: str) -> list[Target]:
+    """The tasks whose line names `rel`, then the requirements they cite."""
+    named = tasks_naming(snap.workspace, rel, lambda doc, p: task_path(snap, doc, p))
+    places = [n.place for n in named] + [c for n in named for c in n.cites]
+    return [Target(p.doc.path, p.range, p.range) for p in places]
 
 
 def unique(targets: Sequence[Target]) -> list[Target]:
@@ -300,7 +376,10 @@ def targets_at(snap: Snapshot, rel: str, pos: Position) -> tuple[Range | None, l
     doc = snap.workspace.docs.get(rel)
     if doc is None:
         found = sources(snap, rel, pos)
-        return None, unique([section_target(s.doc, s.section) for s in found])
+        targets = [section_target(s.doc, s.section) for s in found]
+        if pos.line == 0:  # the file as a whole: the tasks that name it
+            targets += task_targets(snap, rel)
+        return None, unique(targets)
     hit = hit_at(doc, pos)
     if hit.directive is not None:
         target = directive_target(snap, doc, hit.directive)
@@ -308,17 +387,23 @@ def targets_at(snap: Snapshot, rel: str, pos: Position) -> tuple[Range | None, l
     if hit.requirement_ref is not None:
         places = [
             p
-            for rid in expand_requirement_ref(hit.requirement_ref.text)
+            for rid in expand_ref(snap.workspace, doc, hit.requirement_ref.text)
             for p in requirement_definitions(snap.workspace, rid, doc.path)
         ]
         targets = [Target(p.doc.path, p.range, p.range) for p in places]
         return hit.requirement_ref.range, unique(targets)
     if hit.requirement is not None:
         r = hit.requirement
+        base = requirement_targets(snap.workspace, doc, r)
+        if base:
+            return r.range, unique([Target(p.doc.path, p.range, p.range) for p in base])
         return r.range, [Target(doc.path, r.range, r.range)]
     if hit.path_ref is not None:
         path = task_path(snap, doc, hit.path_ref.text)
         return hit.path_ref.range, [Target(path, ZERO_RANGE, ZERO_RANGE)] if path else []
+    for link in hit.section.links:
+        if link.range.contains(pos) and (landing := markdown_link_target(snap, doc, link)):
+            return link.range, [landing]
     if hit.heading:
         found_targets = [
             directive_target(snap, doc, d) for d in section_outputs(snap, doc, hit.section)

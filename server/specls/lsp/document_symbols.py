@@ -13,6 +13,7 @@ KINDS = {
     SymbolKind.NAMESPACE: types.SymbolKind.Namespace,
     SymbolKind.CONSTANT: types.SymbolKind.Constant,
     SymbolKind.KEY: types.SymbolKind.Key,
+    SymbolKind.STORY: types.SymbolKind.Event,
 }
 
 
