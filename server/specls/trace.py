@@ -270,7 +270,7 @@ def _unit_of(doc: SpecDocument, section: Section, analysis: Analysis) -> str | N
     return None
 
 
-def _code_files(ws: Workspace) -> list[str]:
+def code_files(ws: Workspace) -> list[str]:
     patterns = ws.config.trace.code
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(ws.root):
@@ -446,7 +446,7 @@ class _Builder:
     def code_traces(self) -> list[UnresolvedTrace]:
         patterns = tuple(self.ws.config.trace.patterns or DEFAULT_PATTERNS)
         unresolved: list[UnresolvedTrace] = []
-        for rel in _code_files(self.ws):
+        for rel in code_files(self.ws):
             language = code.language_for_path(rel)
             path = self.ws.root / rel
             try:

@@ -409,7 +409,29 @@ def _statement(place: Place) -> str:
     return requirement_statement(_cited_id(place), place.text)
 
 
+def _hover_comment(snap: Snapshot, w: Writer, rel: str, pos: Position) -> Range | None:
+    """A trace in a code comment: the requirement or the section it names."""
+    from specls.ide.comment_traces import named_at
+
+    named = named_at(snap, rel, pos)
+    if named is None:
+        return None
+    if named.section is not None:
+        render_section(w, *named.section)
+    elif named.requirements:
+        for rid in dict.fromkeys(_cited_id(p) for p in named.requirements):
+            defs = [p for p in named.requirements if _cited_id(p) == rid]
+            render_requirement(
+                w, rid, defs, requirement_uses(snap.workspace, rid, defs[0].doc.path)
+            )
+    else:
+        w.para(f"{w.bold(named.trace.token)}: no requirement or section of this name is defined.")
+    return named.trace.range
+
+
 def _hover_output(snap: Snapshot, w: Writer, rel: str, pos: Position) -> Range | None:
+    if (rng := _hover_comment(snap, w, rel, pos)) is not None:
+        return rng
     text = snap.text(rel)
     language = code.language_for_path(rel)
     if text is None:

@@ -16,6 +16,7 @@ implementation gives the outputs alone.
 from __future__ import annotations
 
 from specls.dialect import DirectiveKind, Section, SpecDocument
+from specls.ide.comment_traces import comments_naming
 from specls.ide.snapshot import Snapshot
 from specls.ide.targets import (
     directive_file,
@@ -44,7 +45,7 @@ def _section(
     us = snap.analysis.units.get(ref)
     for o in us.outputs if us else ():
         out.append((o.output.path, o.where))
-    return out
+    return out + comments_naming(snap, section_ref=ref)
 
 
 def _requirement(
@@ -56,7 +57,7 @@ def _requirement(
         if declaration:
             out += [(p.doc.path, p.range) for p in defs]
         out += [(p.doc.path, p.range) for p in requirement_uses(snap.workspace, rid, from_path)]
-    return out
+    return out + comments_naming(snap, rids=set(ids))
 
 
 def _file(snap: Snapshot, rel: str) -> list[FileRange]:

@@ -375,6 +375,13 @@ def targets_at(snap: Snapshot, rel: str, pos: Position) -> tuple[Range | None, l
     """
     doc = snap.workspace.docs.get(rel)
     if doc is None:
+        from specls.ide.comment_traces import named_at
+
+        if (named := named_at(snap, rel, pos)) is not None:  # `# FR-003` in a comment
+            named_targets = [Target(p.doc.path, p.range, p.range) for p in named.requirements]
+            if named.section is not None:
+                named_targets.append(section_target(*named.section))
+            return named.trace.range, unique(named_targets)
         found = sources(snap, rel, pos)
         targets = [section_target(s.doc, s.section) for s in found]
         if pos.line == 0:  # the file as a whole: the tasks that name it
