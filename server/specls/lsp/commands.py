@@ -13,7 +13,9 @@ Regenerations of one root run one after another.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +26,7 @@ from specls.lsp.convert import from_position, location, path_to_uri, uri_to_path
 from specls.lsp.edits import workspace_edit
 from specls.lsp.guard import UserError
 from specls.lsp.snapshot import Snapshot
+from specls.regen.engine import UnitEvent
 from specls.service import Change, SpecService, WriteRefused, commit, write_to_disk
 from specls.status import Status
 from specls.text import LineIndex
@@ -140,6 +143,13 @@ def _allow_list(snap: Snapshot) -> Any:
     return lambda name: not allow or name in allow
 
 
+def progress_message(event: UnitEvent, elapsed: float) -> str:
+    """`specs/a.spec.md#x · claude · 3.2s · Editing src/x.py`: one progress report line."""
+    what = {"done": "done", "failed": "failed", "refused": "refused"}.get(event.kind, "")
+    parts = [event.ref, event.generator, f"{elapsed:.1f}s", what, event.text.strip()]
+    return " · ".join(p for p in parts if p)
+
+
 async def _regenerate(server: Server, state: RootState, refs: list[str], force: bool) -> Any:
     result: dict[str, Any] = {"regenerated": [], "failed": [], "refused": []}
     if not refs:
@@ -151,8 +161,26 @@ async def _regenerate(server: Server, state: RootState, refs: list[str], force: 
     server.notify_status(state)
     loop = asyncio.get_running_loop()
 
+    percentage = 0
+
+    def send(message: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed: the server is exiting
+            loop.call_soon_threadsafe(progress.report, message, percentage)
+
     def report(ref: str, i: int, n: int) -> None:
-        loop.call_soon_threadsafe(progress.report, ref, int(100 * i / max(n, 1)))
+        nonlocal percentage
+        percentage = int(100 * i / max(n, 1))
+        send(ref)
+
+    started: dict[str, float] = {}
+
+    def on_event(event: UnitEvent) -> None:
+        # per unit: the generator, the time it has run, and the agent's latest stderr
+        # line (what the CLI's progress table shows), so a slow agent is visibly alive
+        now = time.monotonic()
+        if event.kind == "start":
+            started[event.ref] = now
+        send(progress_message(event, now - started.get(event.ref, now)))
 
     def cancelled() -> bool:
         return server.session.shutting_down.is_set() or progress.cancelled()
@@ -172,6 +200,7 @@ async def _regenerate(server: Server, state: RootState, refs: list[str], force: 
                     allowed=_allow_list(snap),
                     cancelled=cancelled,
                     progress=report,
+                    on_event=on_event,
                     write_files=writer,
                     buffers=writer.buffers,
                     overlay={ref: entry for ref, (entry, _) in state.pending.items()},
