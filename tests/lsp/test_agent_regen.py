@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from inprocess import InProcess
+from lsprotocol import types
+from pytest_lsp import client_capabilities
 
 FAKES = Path(__file__).resolve().parents[1] / "agents" / "fakes"
 USERS_SPEC = "specs/users.spec.md"
@@ -120,5 +122,78 @@ async def test_untrusted_explains_trust_and_starts_no_agent(
     assert failed["unit"] == USER_MODEL and "not trusted" in failed["message"]
     assert any("not trusted" in m for _, m in lsp.editor.messages), lsp.editor.messages
     assert not (tmp_path / "agent-ran").exists()
+    assert tree_bytes(agent_shop) == before
+    await lsp.stop()
+
+
+async def _refused_run(lsp: InProcess, answer: str | None) -> dict[str, object]:
+    lsp.editor.message_answer = answer
+    result: dict[str, object] = await lsp.command("specls.regenerate", {"unit": USER_MODEL})
+    [(kind, message, actions)] = lsp.editor.message_requests
+    assert kind == types.MessageType.Warning
+    assert message.startswith(f"{USER_MODEL}: {USERS_PY} edited by hand")
+    assert actions == ["Overwrite and keep a backup", "Show diff", "Cancel"]
+    return result
+
+
+@pytest.mark.parametrize("profile", ["visual_studio_code", "neovim"])
+async def test_overwrite_replaces_the_edited_output_and_keeps_a_backup(
+    agent_shop: Path, profile: str
+) -> None:
+    edited = hand_edit(agent_shop)
+    lsp = await InProcess(agent_shop, profile).start()
+    await lsp.settled()
+    assert unit_status(lsp, USER_MODEL) == "edited"
+    result = await _refused_run(lsp, "Overwrite and keep a backup")
+    assert result["regenerated"] == [USER_MODEL] and result["refused"] == []
+    assert "Written by the fake claude" in (agent_shop / USERS_PY).read_text(encoding="utf-8")
+    [backup] = (agent_shop / ".specls" / "backup").glob(f"*/{USERS_PY}")
+    assert backup.read_bytes() == edited
+    assert not [m for _, m in lsp.editor.messages if "edited by hand" in m]
+    await lsp.settled()
+    assert unit_status(lsp, USER_MODEL) == "fresh"
+    await lsp.stop()
+
+
+async def test_show_diff_shows_the_hand_edit_and_writes_nothing(agent_shop: Path) -> None:
+    hand_edit(agent_shop)
+    lsp = await InProcess(agent_shop).start()
+    await lsp.settled()
+    before = tree_bytes(agent_shop)
+    result = await _refused_run(lsp, "Show diff")
+    assert result["regenerated"] == []
+    [shown] = result["diffs"]  # type: ignore[misc]
+    assert "+# tweaked by hand — é" in shown["diff"]
+    assert [p.uri for p in lsp.editor.shown] == [shown["uri"]]
+    after = tree_bytes(agent_shop)
+    changed = {p for p in after if after[p] != before.get(p)}
+    assert changed and all(p.startswith(".specls/diff/") for p in changed), changed
+    await lsp.stop()
+
+
+@pytest.mark.parametrize("answer", ["Cancel", None])
+async def test_cancel_or_dismiss_changes_nothing(agent_shop: Path, answer: str | None) -> None:
+    hand_edit(agent_shop)
+    lsp = await InProcess(agent_shop).start()
+    await lsp.settled()
+    before = tree_bytes(agent_shop)
+    result = await _refused_run(lsp, answer)
+    assert result["regenerated"] == [] and result["refused"][0]["unit"] == USER_MODEL  # type: ignore[index]
+    assert tree_bytes(agent_shop) == before
+    await lsp.stop()
+
+
+async def test_a_client_that_cannot_ask_gets_the_refusal(agent_shop: Path) -> None:
+    hand_edit(agent_shop)
+    capabilities = client_capabilities("visual_studio_code")
+    assert capabilities.window is not None
+    capabilities.window.show_message = None
+    lsp = await InProcess(agent_shop, capabilities=capabilities).start()
+    await lsp.settled()
+    before = tree_bytes(agent_shop)
+    result = await lsp.command("specls.regenerate", {"unit": USER_MODEL})
+    assert result["refused"][0]["unit"] == USER_MODEL
+    assert lsp.editor.message_requests == []
+    assert any("edited by hand" in m for _, m in lsp.editor.messages)
     assert tree_bytes(agent_shop) == before
     await lsp.stop()

@@ -25,6 +25,7 @@ from specls.ide.targets import hit_at, owners_at, unit_for_section
 from specls.lsp.convert import from_position, location, path_to_uri, uri_to_path
 from specls.lsp.edits import workspace_edit
 from specls.lsp.guard import UserError
+from specls.lsp.open_section import show_diff
 from specls.lsp.snapshot import Snapshot
 from specls.regen.engine import UnitEvent
 from specls.service import Change, SpecService, WriteRefused, commit, write_to_disk
@@ -150,7 +151,10 @@ def progress_message(event: UnitEvent, elapsed: float) -> str:
     return " · ".join(p for p in parts if p)
 
 
-async def _regenerate(server: Server, state: RootState, refs: list[str], force: bool) -> Any:
+async def _regenerate(
+    server: Server, state: RootState, refs: list[str], force: bool, asking: bool = False
+) -> Any:
+    """Regenerate `refs`; `asking`: the caller asks about refusals, so they are not shown."""
     result: dict[str, Any] = {"regenerated": [], "failed": [], "refused": []}
     if not refs:
         return result
@@ -235,7 +239,7 @@ async def _regenerate(server: Server, state: RootState, refs: list[str], force: 
             for path in plan.files:
                 state.disk.forget(path)
             server.session.note_file(state, "spec.lock")
-        for item in result["refused"] + result["failed"]:
+        for item in ([] if asking else result["refused"]) + result["failed"]:
             server.client.show_message(
                 types.MessageType.Warning, f"{item['unit']}: {item['message']}"
             )
@@ -247,9 +251,61 @@ async def _regenerate(server: Server, state: RootState, refs: list[str], force: 
         server.session.schedule(state, delay=0)
 
 
+OVERWRITE = "Overwrite and keep a backup"
+SHOW_DIFF_ACTION = "Show diff"
+CANCEL = "Cancel"
+
+
+def _can_ask(server: Server) -> bool:
+    window = server.session.capabilities.window
+    return bool(window and window.show_message is not None)
+
+
+async def _regenerate_confirming(
+    server: Server, state: RootState, refs: list[str], force: bool
+) -> Any:
+    """Regenerate; units refused for hand-edited outputs are asked about, not just refused.
+
+    Overwrite runs them again with force (the write path keeps a backup); Show diff
+    shows each edited output's diff (`specls.showDiff`); Cancel changes nothing. A
+    client that cannot answer `window/showMessageRequest` gets the refusal as before.
+    """
+    asking = not force and _can_ask(server)
+    result = await _regenerate(server, state, refs, force, asking)
+    refused = result["refused"]
+    if not asking or not refused:
+        return result
+    outputs = [o for item in refused for o in item["outputs"]]
+    what = refused[0]["unit"] if len(refused) == 1 else f"{len(refused)} sections"
+    message = (
+        f"{what}: {', '.join(outputs)} edited by hand since it was generated. "
+        "Regenerating overwrites the edit."
+    )
+    try:
+        answer = await server.client.show_message_request(
+            types.MessageType.Warning, message, [OVERWRITE, SHOW_DIFF_ACTION, CANCEL]
+        )
+    except Exception as exc:  # the editor failed to ask: keep the refusal, say so
+        log.info("window/showMessageRequest failed: %s", exc)
+        answer = None
+    result["answer"] = answer
+    if answer == OVERWRITE:
+        again = await _regenerate(server, state, [item["unit"] for item in refused], True)
+        result["regenerated"] += again["regenerated"]
+        result["failed"] += again["failed"]
+        result["refused"] = again["refused"]
+    elif answer == SHOW_DIFF_ACTION:
+        result["diffs"] = [
+            await show_diff(server, {"unit": item["unit"], "output": key})
+            for item in refused
+            for key in item["outputs"]
+        ]
+    return result
+
+
 async def regenerate(server: Server, arg: dict[str, Any]) -> Any:
     state, refs = await resolve_target(server, arg)
-    return await _regenerate(server, state, refs, bool(arg.get("force")))
+    return await _regenerate_confirming(server, state, refs, bool(arg.get("force")))
 
 
 async def regenerate_stale(server: Server, arg: dict[str, Any]) -> Any:
@@ -262,7 +318,7 @@ async def regenerate_stale(server: Server, arg: dict[str, Any]) -> Any:
         if us.status in (Status.STALE, Status.UNGENERATED, Status.MISSING)
         and (rel is None or us.unit.doc.path == rel)
     ]
-    return await _regenerate(server, state, refs, bool(arg.get("force")))
+    return await _regenerate_confirming(server, state, refs, bool(arg.get("force")))
 
 
 def settle_pending(server: Server, state: RootState, saved: str) -> None:
