@@ -197,3 +197,94 @@ async def test_a_client_that_cannot_ask_gets_the_refusal(agent_shop: Path) -> No
     assert any("edited by hand" in m for _, m in lsp.editor.messages)
     assert tree_bytes(agent_shop) == before
     await lsp.stop()
+
+
+async def _regenerated_then_edited(lsp: InProcess, ref: str, rel: str, old: str, new: str) -> str:
+    result = await lsp.command("specls.regenerate", {"unit": ref})
+    assert result["regenerated"] == [ref], result
+    text = (lsp.root / rel).read_text(encoding="utf-8")
+    assert old in text
+    doc = await lsp.open(rel, text.replace(old, new, 1))
+    await lsp.settled()
+    assert unit_status(lsp, ref) == "edited"
+    return doc
+
+
+async def test_show_diff_and_move_work_for_an_agent_unit(agent_shop: Path) -> None:
+    make_stale(agent_shop)
+    lsp = await InProcess(agent_shop).start()
+    await lsp.settled()
+    doc = await _regenerated_then_edited(
+        lsp, USER_MODEL, USERS_PY, 'VALUE = "claude ✓"', 'VALUE = "claude ✓ — é"'
+    )
+    # recorded at generation time, named by the lock's hash of the output
+    lock = lsp.server.session.roots[agent_shop].snapshot.workspace.lock
+    assert lock is not None
+    digest = lock.units[USER_MODEL].outputs[USERS_PY].removeprefix("sha256:")
+    stored = agent_shop / ".specls" / "history" / digest
+    assert "Written by the fake claude" in stored.read_text(encoding="utf-8")
+
+    shown = await lsp.command("specls.showDiff", {"unit": USER_MODEL, "output": USERS_PY})
+    assert '-VALUE = "claude ✓"\n' in shown["diff"]
+    assert '+VALUE = "claude ✓ — é"\n' in shown["diff"]
+    changed = [line for line in shown["diff"].splitlines()[2:] if line.startswith(("+", "-"))]
+    assert changed == ['-VALUE = "claude ✓"', '+VALUE = "claude ✓ — é"']
+    assert '\n """Written by the fake claude."""\n' in shown["diff"]  # context: the agent's
+
+    actions = await lsp.request(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=doc),
+            range=types.Range(start=types.Position(0, 0), end=types.Position(0, 0)),
+            context=types.CodeActionContext(diagnostics=[]),
+        ),
+    )
+    [move] = [a for a in actions if a.title.startswith("Move this change into the spec")]
+    assert move.edit is not None
+    assert '+VALUE = "claude ✓ — é"' in str(move.edit)
+    await lsp.stop()
+
+
+async def test_show_diff_of_an_agent_written_symbol(agent_shop: Path) -> None:
+    auth = agent_shop / "specs/auth.spec.md"
+    auth.write_text(
+        auth.read_text(encoding="utf-8").replace("generator: tangle", "generator: claude")
+    )
+    lsp = await InProcess(agent_shop).start()
+    await lsp.settled()
+    login = "specs/auth.spec.md#login"
+    await _regenerated_then_edited(
+        lsp,
+        login,
+        "src/shop/app.py",
+        'return "Written by the fake claude: " + login',
+        'return "Written by hand: " + login.strip()',
+    )
+    key = "src/shop/app.py#create_session"
+    shown = await lsp.command("specls.showDiff", {"unit": login, "output": key})
+    lines = shown["diff"].splitlines()
+    assert '-    return "Written by the fake claude: " + login' in lines
+    assert '+    return "Written by hand: " + login.strip()' in lines
+    # only the symbol is compared: the hand-written rest of app.py is no part of it
+    assert [line for line in lines[2:] if line.startswith(("+", "-"))] == [
+        '-    return "Written by the fake claude: " + login',
+        '+    return "Written by hand: " + login.strip()',
+    ]
+    assert "import secrets" not in shown["diff"]
+    await lsp.stop()
+
+
+async def test_an_agent_unit_without_a_record_explains_instead_of_a_wrong_diff(
+    agent_shop: Path,
+) -> None:
+    make_stale(agent_shop)
+    lsp = await InProcess(agent_shop).start()
+    await lsp.settled()
+    await _regenerated_then_edited(
+        lsp, USER_MODEL, USERS_PY, 'VALUE = "claude ✓"', 'VALUE = "edited"'
+    )
+    for stored in (agent_shop / ".specls" / "history").iterdir():
+        stored.write_text("planted\n")  # not what the hash names: never used
+    with pytest.raises(Exception, match="was not recorded"):
+        await lsp.command("specls.showDiff", {"unit": USER_MODEL, "output": USERS_PY})
+    await lsp.stop()
