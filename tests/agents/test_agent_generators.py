@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PRESETS, path_env
+from agent_env import PRESETS, path_env
 from helpers import edit, run_specls, tree_bytes
 
 USERS_SPEC = "specs/users.spec.md"

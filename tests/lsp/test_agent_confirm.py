@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import pytest_lsp
-from conftest import CLIENTS, init_params, install_handlers
+from lsp_config import CLIENTS, init_params, install_handlers
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
