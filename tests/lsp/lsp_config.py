@@ -56,6 +56,16 @@ def install_handlers(lsp_client: LanguageClient) -> None:
         lsp_client.applied_edits.append(params)  # type: ignore[attr-defined]
         return types.ApplyWorkspaceEditResult(applied=True)
 
+    # window/showMessageRequest: recorded; answered with `message_answer` (None: dismissed)
+    lsp_client.message_requests = []  # type: ignore[attr-defined]
+    lsp_client.message_answer = None  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def ask(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
+        lsp_client.message_requests.append(params)  # type: ignore[attr-defined]
+        answer = lsp_client.message_answer  # type: ignore[attr-defined]
+        return types.MessageActionItem(title=answer) if answer else None
+
     @lsp_client.feature("specls/status")
     def on_status(params: Any) -> None:
         lsp_client.status_notes.append(params)  # type: ignore[attr-defined]

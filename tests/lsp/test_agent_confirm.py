@@ -45,15 +45,6 @@ async def agent_client(lsp_client: LanguageClient, request: pytest.FixtureReques
     out = shop / USERS_PY
     out.write_text(out.read_text(encoding="utf-8") + "\n# tweaked by hand — é\n")
     install_handlers(lsp_client)
-    lsp_client.asked = []  # type: ignore[attr-defined]
-    lsp_client.answer = None  # type: ignore[attr-defined]
-
-    @lsp_client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
-    def ask(params: types.ShowMessageRequestParams) -> types.MessageActionItem | None:
-        lsp_client.asked.append(params)  # type: ignore[attr-defined]
-        answer = lsp_client.answer  # type: ignore[attr-defined]
-        return types.MessageActionItem(title=answer) if answer else None
-
     await lsp_client.initialize_session(init_params(shop, request.param))
     lsp_client.root = shop  # type: ignore[attr-defined]
     yield
@@ -61,11 +52,11 @@ async def agent_client(lsp_client: LanguageClient, request: pytest.FixtureReques
 
 
 async def _regenerate(client: LanguageClient, answer: str) -> Any:
-    client.answer = answer  # type: ignore[attr-defined]
+    client.message_answer = answer  # type: ignore[attr-defined]
     result = await client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="specls.regenerate", arguments=[{"unit": USER_MODEL}])
     )
-    [asked] = client.asked  # type: ignore[attr-defined]
+    [asked] = client.message_requests  # type: ignore[attr-defined]
     assert asked.type == types.MessageType.Warning
     assert asked.message.startswith(f"{USER_MODEL}: {USERS_PY} edited by hand")
     assert [a.title for a in asked.actions] == [OVERWRITE, "Show diff", "Cancel"]

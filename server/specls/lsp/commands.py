@@ -267,8 +267,9 @@ async def _regenerate_confirming(
     """Regenerate; units refused for hand-edited outputs are asked about, not just refused.
 
     Overwrite runs them again with force (the write path keeps a backup); Show diff
-    shows each edited output's diff (`specls.showDiff`); Cancel changes nothing. A
-    client that cannot answer `window/showMessageRequest` gets the refusal as before.
+    shows each edited output's diff (`specls.showDiff`); Cancel changes nothing; a
+    dismissed question shows the refusal. A client that cannot answer
+    `window/showMessageRequest` gets the refusal as before.
     """
     asking = not force and _can_ask(server)
     result = await _regenerate(server, state, refs, force, asking)
@@ -285,10 +286,15 @@ async def _regenerate_confirming(
         answer = await server.client.show_message_request(
             types.MessageType.Warning, message, [OVERWRITE, SHOW_DIFF_ACTION, CANCEL]
         )
-    except Exception as exc:  # the editor failed to ask: keep the refusal, say so
+    except Exception as exc:  # the editor failed to ask: the refusal as before
         log.info("window/showMessageRequest failed: %s", exc)
         answer = None
     result["answer"] = answer
+    if answer is None:  # dismissed (or not asked): say why nothing happened
+        for item in refused:
+            server.client.show_message(
+                types.MessageType.Warning, f"{item['unit']}: {item['message']}"
+            )
     if answer == OVERWRITE:
         again = await _regenerate(server, state, [item["unit"] for item in refused], True)
         result["regenerated"] += again["regenerated"]
