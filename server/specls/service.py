@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from specls import history
 from specls.lock import LOCK_NAME, Lock, LockError, LockUnit, dump_lock, load_lock
 from specls.outputs import OutputReader
 from specls.regen.engine import (
@@ -85,6 +86,9 @@ class Change:
     backups: tuple[str, ...] = ()  # hand-edited outputs to copy aside first
     set_units: Mapping[str, LockUnit] = field(default_factory=dict)
     drop_units: tuple[str, ...] = ()
+    # what each output is as written, by its lock hash: recorded under .specls/history/
+    # so a later hand edit can be diffed against it (`history.py`)
+    generated: Mapping[str, str] = field(default_factory=dict)
 
 
 def merged_lock(on_disk: Lock, change: Change) -> Lock:
@@ -150,6 +154,7 @@ def commit_held(ws: Workspace, change: Change, write_files: FileWriter = write_t
     data = dump_lock(new).encode("utf-8")
     changed = data != raw and (raw is not None or bool(new.units))
     write_files(ws, change.files, data if changed else None)
+    history.record(ws.root, change.generated)
     return new
 
 
@@ -264,6 +269,9 @@ class SpecService:
                 backups=tuple(plan.edited_paths),
                 set_units={r.ref: r.lock_entry for r in plan.results if r.ref not in deferred},
                 drop_units=tuple(r.replaces for r in plan.results if r.replaces),
+                generated=_generated(
+                    analysis, {r.ref: r.lock_entry for r in plan.results}, plan.files
+                ),
             )
             commit_held(self.workspace, change, write_files)
         for path in plan.files:
@@ -278,7 +286,18 @@ class SpecService:
                 entries, replaced = stamp_entries(self.workspace, analysis, self.reader, list(refs))
             except GenerationError as exc:
                 raise WriteRefused(str(exc)) from None
-            change = Change(set_units=entries, drop_units=tuple(replaced))
+            texts = {
+                o.output.path: text
+                for ref in entries
+                if ref in analysis.units
+                for o in analysis.units[ref].outputs
+                if (text := self.reader.text(o.output.path)) is not None
+            }
+            change = Change(
+                set_units=entries,
+                drop_units=tuple(replaced),
+                generated=_generated(analysis, entries, texts),
+            )
             return commit_held(self.workspace, change)
 
     def prune(self, analysis: Analysis, wait: float = DEFAULT_WAIT) -> Lock:
@@ -287,3 +306,17 @@ class SpecService:
             analysis = self._current(analysis, {})
             drop = tuple(prune_refs(self.workspace, analysis))
             return commit_held(self.workspace, Change(drop_units=drop))
+
+
+def _generated(
+    analysis: Analysis, entries: Mapping[str, LockUnit], texts: Mapping[str, str]
+) -> dict[str, str]:
+    """{lock hash: content} of the outputs of `entries`, for `history.record`."""
+    outputs = [
+        (o.output.path, o.output.symbol, digest)
+        for ref, entry in entries.items()
+        if ref in analysis.units
+        for o in analysis.units[ref].outputs
+        if (digest := entry.outputs.get(o.key))
+    ]
+    return history.generated_contents(outputs, texts)

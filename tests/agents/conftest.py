@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import pytest
+from agent_env import FAKES, PRESETS
 from helpers import copy_example
-
-FAKES = Path(__file__).resolve().parent / "fakes"
-PRESETS = ("claude", "codex", "aider", "gemini", "llm")
 
 
 @pytest.fixture
@@ -37,7 +34,3 @@ def fake_bin(tmp_path: Path) -> Path:
         )
         script.chmod(0o755)
     return bin_dir
-
-
-def path_env(bin_dir: Path, **extra: str) -> dict[str, str]:
-    return {"PATH": str(bin_dir), "HOME": os.environ.get("HOME", "/tmp"), **extra}

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PRESETS, path_env
+from agent_env import PRESETS, path_env
 from helpers import edit, run_specls, tree_bytes
 
 USERS_SPEC = "specs/users.spec.md"
@@ -53,8 +53,11 @@ def test_each_preset_regenerates_a_unit(shop: Path, fake_bin: Path, preset: str)
     text = (shop / USERS_PY).read_text(encoding="utf-8")
     assert f"Written by the fake {preset}" in text and "✓" in text
     after = tree_bytes(shop)
-    assert {p for p in after if after[p] != before.get(p)} == {USERS_PY, "spec.lock"}
     entry = lock_of(shop)[USER_MODEL]
+    # what was generated is recorded by its lock hash, for a later "Show diff"
+    recorded = ".specls/history/" + str(entry["outputs"][USERS_PY]).removeprefix("sha256:")
+    assert after[recorded] == (shop / USERS_PY).read_bytes()
+    assert {p for p in after if after[p] != before.get(p)} == {USERS_PY, "spec.lock", recorded}
     assert entry["generator"] == preset
     assert entry["outputs"] != lock_before[USER_MODEL]["outputs"]
     assert statuses(shop)[USERS_PY] == "fresh"

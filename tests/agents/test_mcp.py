@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import path_env
+from agent_env import path_env
 from helpers import edit, tree_bytes
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters

@@ -52,7 +52,7 @@ def test_regen_stale_makes_the_workspace_clean_again(shop: Path) -> None:
     assert run_specls("check", cwd=shop).returncode == 0
     assert set(statuses(shop).values()) == {"fresh"}
     assert run_specls("regen", "--stale", cwd=shop).stdout == "specls: nothing to regenerate\n"
-    assert not (shop / ".specls").exists()  # nothing was edited, so nothing backed up
+    assert not (shop / ".specls" / "backup").exists()  # nothing was edited, nothing backed up
 
 
 def test_regen_keeps_the_hand_written_rest_of_a_file(shop: Path) -> None:

@@ -60,11 +60,21 @@ class FakeEditor:
         self.configuration_value = configuration
         self.apply_edits = True
         self.cancel_next_progress = False
+        # window/showMessageRequest: what was asked, and the title the "user" picks
+        self.message_requests: list[tuple[types.MessageType, str, list[str]]] = []
+        self.message_answer: str | None = None
 
     # --- the Client interface -----------------------------------------------------------
 
     def show_message(self, kind: types.MessageType, message: str) -> None:
         self.messages.append((kind, message))
+
+    async def show_message_request(
+        self, kind: types.MessageType, message: str, actions: list[str]
+    ) -> str | None:
+        self.message_requests.append((kind, message, list(actions)))
+        assert self.message_answer is None or self.message_answer in actions
+        return self.message_answer
 
     async def apply_edit(self, edit: types.WorkspaceEdit, label: str) -> bool:
         self.edits.append(edit)
@@ -128,9 +138,14 @@ class InProcess:
     """A server and a fake editor on one root, for one client capability profile."""
 
     def __init__(
-        self, root: Path, profile: str = "visual_studio_code", options: Any = None
+        self,
+        root: Path,
+        profile: str = "visual_studio_code",
+        options: Any = None,
+        capabilities: types.ClientCapabilities | None = None,
     ) -> None:
         self.root = root.resolve()
+        self.capabilities = capabilities or client_capabilities(profile)
         self.profile = profile
         self.options = {"trusted": True} if options is None else options
         self.editor = FakeEditor()
@@ -142,7 +157,7 @@ class InProcess:
         await self.request(
             types.INITIALIZE,
             types.InitializeParams(
-                capabilities=client_capabilities(self.profile),
+                capabilities=self.capabilities,
                 root_uri=uri(self.root),
                 workspace_folders=[types.WorkspaceFolder(uri=uri(self.root), name="root")],
                 initialization_options=self.options,

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest_lsp
-from conftest import EXAMPLE, SERVER, install_handlers
+from lsp_config import EXAMPLE, SERVER, install_handlers
 from lsp_helpers import (
     change_doc,
     codes,

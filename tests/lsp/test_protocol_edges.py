@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import shop  # noqa: F401
 from lsp_helpers import frame, initialize_message, uri
 
 
@@ -81,7 +80,7 @@ def _hover(msg_id: int, path: Path, line: int, character: int) -> dict[str, Any]
     }
 
 
-def test_a_request_before_initialize_is_answered_32002(shop: Path) -> None:  # noqa: F811
+def test_a_request_before_initialize_is_answered_32002(shop: Path) -> None:
     raw = Raw()
     try:
         raw.send(_hover(7, shop / "specs/auth.spec.md", 0, 0))
@@ -97,7 +96,7 @@ def test_a_request_before_initialize_is_answered_32002(shop: Path) -> None:  # n
 
 @pytest.mark.parametrize(("line", "character"), [(-1, 0), (0, 2**31), (2**32, 0)])
 def test_a_position_outside_the_unsigned_range_is_invalid_params(
-    shop: Path,  # noqa: F811
+    shop: Path,
     line: int,
     character: int,
 ) -> None:
@@ -116,7 +115,7 @@ def test_a_position_outside_the_unsigned_range_is_invalid_params(
 
 @pytest.mark.parametrize(("shutdown", "code"), [(True, 0), (False, 1)])
 def test_exit_code_says_whether_shutdown_came_first(
-    shop: Path,  # noqa: F811
+    shop: Path,
     shutdown: bool,
     code: int,
 ) -> None:

@@ -114,6 +114,9 @@ async def test_regenerate_refuses_hand_edited_output(client: LanguageClient) -> 
     assert "edited by hand" in result["refused"][0]["message"]
     assert result["refused"][0]["outputs"] == ["src/shop/users.py"]
     assert out.read_text(encoding="utf-8") == patched
+    # asked first (window/showMessageRequest); dismissed, the refusal is shown
+    [asked] = client.message_requests  # type: ignore[attr-defined]
+    assert "edited by hand" in asked.message and result["answer"] is None
     await wait_for(lambda: any("edited by hand" in m.message for m in client.messages))
     # The refusal stays visible as a SPEC305 diagnostic on the section heading.
     diags = await wait_diagnostics(client, spec_uri, lambda ds: "SPEC305" in codes(ds))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from conftest import SERVER, init_params, install_handlers, shop  # noqa: F401
+from lsp_config import SERVER, init_params, install_handlers
 from lsp_helpers import codes, frame, initialize_message, open_doc, uri, wait_diagnostics
 from lsprotocol import types
 from pytest_lsp import LanguageClient
@@ -76,7 +76,7 @@ async def test_pathological_output_does_not_freeze_the_server(client: LanguageCl
     assert status["roots"][0]["counts"]["missing"] == 1
 
 
-async def test_server_exits_when_the_pipe_closes(shop: Path) -> None:  # noqa: F811
+async def test_server_exits_when_the_pipe_closes(shop: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "specls", "serve"],
         stdin=subprocess.PIPE,
@@ -99,7 +99,7 @@ NO_WATCH = pytest_lsp.ClientServerConfig(server_command=SERVER.server_command)
 
 
 @pytest_lsp.fixture(config=NO_WATCH)
-async def plain_client(lsp_client: LanguageClient, shop: Path):  # noqa: F811
+async def plain_client(lsp_client: LanguageClient, shop: Path):
     install_handlers(lsp_client)
     params = init_params(shop, "neovim")
     assert params.capabilities.workspace is not None
@@ -147,7 +147,7 @@ def _processes_with(marker: str) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the generator")
-def test_shutdown_kills_a_running_generator(shop: Path) -> None:  # noqa: F811
+def test_shutdown_kills_a_running_generator(shop: Path) -> None:
     marker = f"specls-shutdown-test-{time.time_ns()}"
     (shop / "specls.toml").write_text(
         'include = ["specs/**/*.spec.md"]\n[generators.slow]\n'

@@ -220,4 +220,4 @@ def test_regenerate_stamp_and_prune_refuse_a_corrupt_lock(tmp_path: Path) -> Non
             action()
         assert (root / LOCK_NAME).read_text() == CORRUPT
     assert (root / "src/a.py").read_text() == "A = 2\n"
-    assert not (root / ".specls").exists()  # no backup taken either
+    assert not (root / ".specls" / "backup").exists()  # no backup taken either

@@ -67,7 +67,7 @@ def test_a_file_already_equal_to_its_section_is_fresh_and_regen_settles_the_lock
         True,
     )
     assert regen(tmp_path, [f"{SPEC}#one"]).ok  # no refusal, no backup
-    assert not (tmp_path / ".specls").exists()
+    assert not (tmp_path / ".specls" / "backup").exists()
     assert lock_refs(tmp_path) == [f"{SPEC}#one"]
     assert not analysis(tmp_path).units[f"{SPEC}#one"].needs_settling
 

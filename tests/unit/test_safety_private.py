@@ -4,6 +4,7 @@ symlink a cloned repository planted (issue 9): `fsutil.create_private_file`."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,7 @@ def test_back_up_refuses_a_planted_specls_symlink_and_force_writes_nothing(
     )
     assert regen(root).ok
     (root / "one.py").write_text("x = 2  # edited by hand\n")
+    shutil.rmtree(root / ".specls")  # the history the regen recorded: planted over below
     os.symlink(outside, root / ".specls")
     with pytest.raises(UnsafePathError):
         back_up(root, ["one.py"])

@@ -32,6 +32,12 @@ class Progress(Protocol):
 class Client(Protocol):
     def show_message(self, kind: types.MessageType, message: str) -> None: ...
 
+    async def show_message_request(
+        self, kind: types.MessageType, message: str, actions: list[str]
+    ) -> str | None:
+        """`window/showMessageRequest`: the title of the action chosen, None if dismissed."""
+        ...
+
     async def apply_edit(self, edit: types.WorkspaceEdit, label: str) -> bool: ...
 
     async def show_document(self, params: types.ShowDocumentParams) -> bool: ...
@@ -99,6 +105,18 @@ class PyglsClient:
 
     def show_message(self, kind: types.MessageType, message: str) -> None:
         self.ls.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    async def show_message_request(
+        self, kind: types.MessageType, message: str, actions: list[str]
+    ) -> str | None:
+        result = await self.ls.window_show_message_request_async(
+            types.ShowMessageRequestParams(
+                type=kind,
+                message=message,
+                actions=[types.MessageActionItem(title=a) for a in actions],
+            )
+        )
+        return result.title if result is not None else None
 
     async def apply_edit(self, edit: types.WorkspaceEdit, label: str) -> bool:
         result = await self.ls.workspace_apply_edit_async(

@@ -13,7 +13,9 @@ Regenerations of one root run one after another.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +25,9 @@ from specls.ide.targets import hit_at, owners_at, unit_for_section
 from specls.lsp.convert import from_position, location, path_to_uri, uri_to_path
 from specls.lsp.edits import workspace_edit
 from specls.lsp.guard import UserError
+from specls.lsp.open_section import show_diff
 from specls.lsp.snapshot import Snapshot
+from specls.regen.engine import UnitEvent
 from specls.service import Change, SpecService, WriteRefused, commit, write_to_disk
 from specls.status import Status
 from specls.text import LineIndex
@@ -140,7 +144,17 @@ def _allow_list(snap: Snapshot) -> Any:
     return lambda name: not allow or name in allow
 
 
-async def _regenerate(server: Server, state: RootState, refs: list[str], force: bool) -> Any:
+def progress_message(event: UnitEvent, elapsed: float) -> str:
+    """`specs/a.spec.md#x · claude · 3.2s · Editing src/x.py`: one progress report line."""
+    what = {"done": "done", "failed": "failed", "refused": "refused"}.get(event.kind, "")
+    parts = [event.ref, event.generator, f"{elapsed:.1f}s", what, event.text.strip()]
+    return " · ".join(p for p in parts if p)
+
+
+async def _regenerate(
+    server: Server, state: RootState, refs: list[str], force: bool, asking: bool = False
+) -> Any:
+    """Regenerate `refs`; `asking`: the caller asks about refusals, so they are not shown."""
     result: dict[str, Any] = {"regenerated": [], "failed": [], "refused": []}
     if not refs:
         return result
@@ -151,8 +165,26 @@ async def _regenerate(server: Server, state: RootState, refs: list[str], force: 
     server.notify_status(state)
     loop = asyncio.get_running_loop()
 
+    percentage = 0
+
+    def send(message: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed: the server is exiting
+            loop.call_soon_threadsafe(progress.report, message, percentage)
+
     def report(ref: str, i: int, n: int) -> None:
-        loop.call_soon_threadsafe(progress.report, ref, int(100 * i / max(n, 1)))
+        nonlocal percentage
+        percentage = int(100 * i / max(n, 1))
+        send(ref)
+
+    started: dict[str, float] = {}
+
+    def on_event(event: UnitEvent) -> None:
+        # per unit: the generator, the time it has run, and the agent's latest stderr
+        # line (what the CLI's progress table shows), so a slow agent is visibly alive
+        now = time.monotonic()
+        if event.kind == "start":
+            started[event.ref] = now
+        send(progress_message(event, now - started.get(event.ref, now)))
 
     def cancelled() -> bool:
         return server.session.shutting_down.is_set() or progress.cancelled()
@@ -172,6 +204,7 @@ async def _regenerate(server: Server, state: RootState, refs: list[str], force: 
                     allowed=_allow_list(snap),
                     cancelled=cancelled,
                     progress=report,
+                    on_event=on_event,
                     write_files=writer,
                     buffers=writer.buffers,
                     overlay={ref: entry for ref, (entry, _) in state.pending.items()},
@@ -206,7 +239,7 @@ async def _regenerate(server: Server, state: RootState, refs: list[str], force: 
             for path in plan.files:
                 state.disk.forget(path)
             server.session.note_file(state, "spec.lock")
-        for item in result["refused"] + result["failed"]:
+        for item in ([] if asking else result["refused"]) + result["failed"]:
             server.client.show_message(
                 types.MessageType.Warning, f"{item['unit']}: {item['message']}"
             )
@@ -218,9 +251,67 @@ async def _regenerate(server: Server, state: RootState, refs: list[str], force: 
         server.session.schedule(state, delay=0)
 
 
+OVERWRITE = "Overwrite and keep a backup"
+SHOW_DIFF_ACTION = "Show diff"
+CANCEL = "Cancel"
+
+
+def _can_ask(server: Server) -> bool:
+    window = server.session.capabilities.window
+    return bool(window and window.show_message is not None)
+
+
+async def _regenerate_confirming(
+    server: Server, state: RootState, refs: list[str], force: bool
+) -> Any:
+    """Regenerate; units refused for hand-edited outputs are asked about, not just refused.
+
+    Overwrite runs them again with force (the write path keeps a backup); Show diff
+    shows each edited output's diff (`specls.showDiff`); Cancel changes nothing; a
+    dismissed question shows the refusal. A client that cannot answer
+    `window/showMessageRequest` gets the refusal as before.
+    """
+    asking = not force and _can_ask(server)
+    result = await _regenerate(server, state, refs, force, asking)
+    refused = result["refused"]
+    if not asking or not refused:
+        return result
+    outputs = [o for item in refused for o in item["outputs"]]
+    what = refused[0]["unit"] if len(refused) == 1 else f"{len(refused)} sections"
+    message = (
+        f"{what}: {', '.join(outputs)} edited by hand since it was generated. "
+        "Regenerating overwrites the edit."
+    )
+    try:
+        answer = await server.client.show_message_request(
+            types.MessageType.Warning, message, [OVERWRITE, SHOW_DIFF_ACTION, CANCEL]
+        )
+    except Exception as exc:  # the editor failed to ask: the refusal as before
+        log.info("window/showMessageRequest failed: %s", exc)
+        answer = None
+    result["answer"] = answer
+    if answer is None:  # dismissed (or not asked): say why nothing happened
+        for item in refused:
+            server.client.show_message(
+                types.MessageType.Warning, f"{item['unit']}: {item['message']}"
+            )
+    if answer == OVERWRITE:
+        again = await _regenerate(server, state, [item["unit"] for item in refused], True)
+        result["regenerated"] += again["regenerated"]
+        result["failed"] += again["failed"]
+        result["refused"] = again["refused"]
+    elif answer == SHOW_DIFF_ACTION:
+        result["diffs"] = [
+            await show_diff(server, {"unit": item["unit"], "output": key})
+            for item in refused
+            for key in item["outputs"]
+        ]
+    return result
+
+
 async def regenerate(server: Server, arg: dict[str, Any]) -> Any:
     state, refs = await resolve_target(server, arg)
-    return await _regenerate(server, state, refs, bool(arg.get("force")))
+    return await _regenerate_confirming(server, state, refs, bool(arg.get("force")))
 
 
 async def regenerate_stale(server: Server, arg: dict[str, Any]) -> Any:
@@ -233,7 +324,7 @@ async def regenerate_stale(server: Server, arg: dict[str, Any]) -> Any:
         if us.status in (Status.STALE, Status.UNGENERATED, Status.MISSING)
         and (rel is None or us.unit.doc.path == rel)
     ]
-    return await _regenerate(server, state, refs, bool(arg.get("force")))
+    return await _regenerate_confirming(server, state, refs, bool(arg.get("force")))
 
 
 def settle_pending(server: Server, state: RootState, saved: str) -> None:
