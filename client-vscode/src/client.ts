@@ -28,6 +28,7 @@ export const SERVER_COMMANDS = {
   stamp: 'specls.stamp',
   showOutputs: 'specls.showOutputs',
   graph: 'specls.graph',
+  trace: 'specls.trace',
 } as const;
 
 /** Wraps a regeneration that runs on the server (to show it as busy and report its result). */

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { ExecuteCommandRequest, type Location as LspLocation, type Position as LspPosition } from 'vscode-languageclient/node';
 import { SERVER_COMMANDS, type SpeclsClient } from './client';
 import { GraphPanel } from './graphPanel';
+import { TracePanel } from './tracePanel';
 import { type RegenResult, summarizeRegen } from './regen';
 import type { ClientState } from './state';
 
@@ -12,6 +13,7 @@ type Target = { unit: string } | { uri: string; position: { line: number; charac
 /** Registers the commands (disposed with the extension) and routes the client's regenerations through them. */
 export class Commands {
   private readonly graph: GraphPanel;
+  private readonly trace: TracePanel;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -19,12 +21,14 @@ export class Commands {
     private readonly state: ClientState,
   ) {
     this.graph = new GraphPanel(context, client.log, () => this.execute<string>(SERVER_COMMANDS.graph, { format: 'mermaid' }));
+    this.trace = new TracePanel((arg) => this.execute<string>(SERVER_COMMANDS.trace, { ...arg, format: 'html' }));
     const cmd = (id: string, fn: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
     cmd('specls.regenerateSection', () => this.regenerateSection());
     cmd('specls.regenerateAllStale', () => this.regenerateStale());
     cmd('specls.stampSection', () => this.stampSection());
     cmd('specls.showSectionOutputs', () => this.showOutputs());
     cmd('specls.showDependencyGraph', () => this.graph.show());
+    cmd('specls.showTraceabilityMatrix', () => this.trace.show());
     cmd('specls.restartServer', () => this.client.restart());
     cmd('specls.showServerLog', () => this.client.log.show(true));
     cmd('specls.showProblems', () => showProblems());

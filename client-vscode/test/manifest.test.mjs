@@ -95,12 +95,13 @@ test('commands, menus and the keybinding', () => {
     'specls.stampSection',
     'specls.showSectionOutputs',
     'specls.showDependencyGraph',
+    'specls.showTraceabilityMatrix',
     'specls.restartServer',
   ]) {
     assert.ok(ids.includes(id), id);
   }
   // The server's own command names are registered by vscode-languageclient; ours must not clash.
-  for (const serverCmd of ['specls.regenerate', 'specls.regenerateStale', 'specls.stamp', 'specls.showOutputs', 'specls.graph', 'specls.status', 'specls.openSection', 'specls.showDiff']) {
+  for (const serverCmd of ['specls.regenerate', 'specls.regenerateStale', 'specls.stamp', 'specls.showOutputs', 'specls.graph', 'specls.status', 'specls.openSection', 'specls.showDiff', 'specls.trace']) {
     assert.ok(!ids.includes(serverCmd), serverCmd);
   }
   for (const cmd of c.commands) assert.equal(cmd.category, 'specls');

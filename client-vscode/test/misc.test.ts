@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { escapeHtml, graphHtml, graphMarkdown, makeNonce } from '../src/graph';
 import { summarizeRegen } from '../src/regen';
 import { normalizeUri, outputSet } from '../src/specFiles';
+import { TRACE_CSP, traceHtml } from '../src/trace';
 
 test('output URIs are compared normalised', () => {
   const set = outputSet([['file:///C%3A/ws/src/x.py'], undefined, ['file:///ws/a.py']]);
@@ -35,7 +36,7 @@ test('graph page: escaped source, nonce-only scripts', () => {
 
 test('only the VS Code side imports vscode', () => {
   // The same list as the no-restricted-imports exception in eslint.config.mjs.
-  const host = ['extension.ts', 'client.ts', 'commands.ts', 'graphPanel.ts', 'python.ts', 'settings.ts', 'statusBar.ts'];
+  const host = ['extension.ts', 'client.ts', 'commands.ts', 'graphPanel.ts', 'tracePanel.ts', 'python.ts', 'settings.ts', 'statusBar.ts'];
   const src = join(__dirname, '..', '..', 'src');
   const files = readdirSync(src);
   for (const f of host) assert.ok(files.includes(f), `${f} is listed but does not exist`);
@@ -45,4 +46,19 @@ test('only the VS Code side imports vscode', () => {
     if (host.includes(f)) continue;
     assert.doesNotMatch(readFileSync(join(src, f), 'utf8'), /from ['"]vscode['"]|require\(['"]vscode['"]\)/, f);
   }
+});
+
+test('trace page: our CSP first in the head, none of the page\'s own, nothing fetched or run', () => {
+  const page = '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="default-src *">\n<title>Traceability</title><style>b{color:red}</style></head><body><b>FR-001 €</b></body></html>\n';
+  const html = traceHtml(page);
+  assert.ok(html.includes(`<head>\n<meta http-equiv="Content-Security-Policy" content="${TRACE_CSP}">`));
+  assert.equal((html.match(/Content-Security-Policy/g) ?? []).length, 1);
+  assert.ok(html.includes('<b>FR-001 €</b>') && html.includes('<style>b{color:red}</style>'));
+  assert.match(TRACE_CSP, /default-src 'none'/);
+  assert.doesNotMatch(TRACE_CSP, /script-src|https?:|\*/);
+  // not a page (an old server, an error text): shown as text, under the same CSP
+  const text = traceHtml('<img src=x onerror=alert(1)>');
+  assert.ok(text.includes('&lt;img src=x onerror=alert(1)&gt;'));
+  assert.ok(!text.includes('<img'));
+  assert.ok(text.includes(TRACE_CSP));
 });

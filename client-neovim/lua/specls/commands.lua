@@ -188,6 +188,26 @@ M.subcommands = {
       return { 'mermaid', 'dot' }
     end,
   },
+  trace = {
+    -- The traceability matrix of the current buffer's root (else the first root)
+    -- as Markdown, or the self-contained HTML page with `:Specls trace html`.
+    run = function(client, o)
+      local format = o.fargs[1] or 'markdown'
+      local arg = { format = format }
+      if vim.bo.buftype == '' and vim.api.nvim_buf_get_name(0) ~= '' then
+        arg.uri = vim.uri_from_bufnr(0)
+      end
+      specls.exec(client, 'specls.trace', arg, function(err, result)
+        if err then
+          return report_error(err)
+        end
+        scratch(vim.split(tostring(result or ''), '\n'), format, 'specls://trace.' .. (format == 'markdown' and 'md' or format))
+      end)
+    end,
+    complete = function()
+      return { 'markdown', 'html' }
+    end,
+  },
   status = {
     run = function(client)
       specls.exec(client, 'specls.status', {}, function(err, result)

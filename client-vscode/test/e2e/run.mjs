@@ -437,6 +437,25 @@ try {
     await page.waitForTimeout(800);
     await shot('06-graph');
   });
+
+  await step('07 traceability matrix webview', async () => {
+    await runCommand('specls: Show Traceability Matrix');
+    await page.locator('.tab', { hasText: 'specls: Traceability Matrix' }).first().waitFor({ state: 'visible', timeout: 30000 });
+    await until(
+      "the matrix page with the example's requirements",
+      async () => {
+        for (const frame of page.frames()) {
+          const rows = frame.locator('table tbody tr', { hasText: 'FR-003' });
+          if ((await rows.count().catch(() => 0)) > 0 && (await frame.locator('.cards .card').count().catch(() => 0)) > 0) return true;
+        }
+        return false;
+      },
+      45000,
+      500,
+    );
+    await page.waitForTimeout(500);
+    await shot('07-trace');
+  });
 } catch (e) {
   if (!(e instanceof StopSteps)) results.push({ name: 'harness', ok: false, error: String(e?.stack ?? e) });
   if (!(e instanceof StopSteps)) log(`FAIL harness: ${e?.stack ?? e}`);

@@ -34,6 +34,7 @@ from specls.lsp import (
     references,
     rename,
     semantic_tokens,
+    trace,
     workspace_symbols,
 )
 from specls.lsp.guard import guard_command, guard_notification, guard_request
@@ -123,6 +124,7 @@ COMMANDS: dict[str, Callable[[Server, dict[str, Any]], Any]] = {
     commands.STATUS: commands.status,
     open_section.OPEN_SECTION: open_section.open_section,
     open_section.SHOW_DIFF: open_section.show_diff,
+    trace.TRACE: trace.trace,
 }
 
 _BY_METHOD = {r.method: r for r in ROUTES}
