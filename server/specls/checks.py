@@ -34,7 +34,7 @@ class StructureChecks(Collector):
         self.graph = graph
 
     def check_documents(self) -> None:
-        for doc in self.ws.docs.values():
+        for doc in self.documents():
             with self.guard(f"checking {doc.path}", doc.path):
                 self.check_document(doc)
         with self.guard("checking the layouts' rules", ""):
@@ -165,10 +165,16 @@ class StructureChecks(Collector):
                 rng,
             )
 
+    def documents(self) -> list[SpecDocument]:
+        """By path: which of two duplicate definitions is "first" must not depend on
+        the order edits reached the workspace (a fresh load and an editor session
+        must report the same findings)."""
+        return sorted(self.ws.docs.values(), key=lambda d: d.path)
+
     def check_layouts(self) -> None:
         """Each layout's own rules, over the documents it scanned."""
         by_layout: dict[str, list[SpecDocument]] = defaultdict(list)
-        for doc in self.ws.docs.values():
+        for doc in self.documents():
             by_layout[doc.layout].append(doc)
         for name, docs in by_layout.items():
             self.findings.extend(layouts.by_name(name).check(docs))
@@ -184,7 +190,7 @@ class StructureChecks(Collector):
         by_id: dict[str, list[str]] = defaultdict(list)
         refs: set[tuple[str, str]] = set()
         everything: set[str] = set()  # scopes where a reference names every requirement
-        for doc in self.ws.docs.values():
+        for doc in self.documents():
             layout = layout_of(doc)
             scope = layout.scope(doc.path)
             for section in doc.sections:
@@ -206,7 +212,7 @@ class StructureChecks(Collector):
                     if key not in defined:
                         defined[key] = (doc.path, r, layout)
                         by_id[r.id].append(scope)
-        for doc in self.ws.docs.values():
+        for doc in self.documents():
             layout = layout_of(doc)
             scope = layout.scope(doc.path)
 

@@ -176,9 +176,11 @@ class Workspace:
     def with_text(self, rel: str, text: str) -> Workspace:
         """The workspace with one document's text replaced (an editor buffer)."""
         doc, problem = self.parse(rel, text)
-        docs = {k: v for k, v in self.docs.items() if k != rel}
+        docs = dict(self.docs)  # a replaced document keeps its place: order is meaning
         unreadable = {k: v for k, v in self.unreadable.items() if k != rel}
-        if doc is not None:
+        if doc is None:
+            docs.pop(rel, None)
+        else:
             docs[rel] = doc
         if problem is not None:
             unreadable[rel] = problem
@@ -189,11 +191,12 @@ class Workspace:
         if fs.stat(self.root / rel) is None or not self.is_spec_path(rel):
             return self.without_doc(rel)
         doc, problem = self._read(rel, fs)
-        docs = dict(self.docs)
+        docs = dict(self.docs)  # a changed document keeps its place
         unreadable = dict(self.unreadable)
-        docs.pop(rel, None)
         unreadable.pop(rel, None)
-        if doc is not None:
+        if doc is None:
+            docs.pop(rel, None)
+        else:
             docs[rel] = doc
         if problem is not None:
             unreadable[rel] = problem
