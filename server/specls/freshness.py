@@ -14,11 +14,10 @@ from specls.analysis import Analysis, OutputStatus, Status, UnitStatus, worst
 from specls.collect import Collector
 from specls.dialect import SpecDocument
 from specls.findings import Code, Finding, Related, Severity
-from specls.lock import LOCK_NAME
+from specls.lock import LOCK_NAME, key_range
 from specls.outputs import OutputReader, whole_file_hash
 from specls.regen.generators import run_tangle
 from specls.regen.tangle import GenerationError
-from specls.text import ZERO_RANGE, Range
 from specls.units import Graph, Unit, described_directives, section_hash
 from specls.workspace import Workspace, resolve_path, unit_ref
 
@@ -30,18 +29,6 @@ _STATUS_CODE = {
     Status.UNGENERATED: (Code.UNGENERATED, Severity.INFO),
     Status.CONFLICT: (Code.CONFLICT, Severity.ERROR),
 }
-
-
-def _lock_key_range(lock_text: str | None, key: str) -> Range:
-    if lock_text is None:
-        return ZERO_RANGE
-    needle = f'"{key}"'
-    index = lock_text.find(needle)
-    if index < 0:
-        return ZERO_RANGE
-    line = lock_text.count("\n", 0, index)
-    col = index - (lock_text.rfind("\n", 0, index) + 1)
-    return Range.of(line, col, line, col + len(needle))
 
 
 class Freshness(Collector):
@@ -335,7 +322,7 @@ class Freshness(Collector):
                 f"the lock names {ref}, which no longer exists or declares no outputs;"
                 " run `specls stamp --prune` or restore the section",
                 LOCK_NAME,
-                _lock_key_range(lock_text, ref),
+                key_range(lock_text, ref),
                 unit=ref,
             )
         return tuple(orphans)

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from specls.fsutil import atomic_write, read_regular
+from specls.text import ZERO_RANGE, Range
 
 LOCK_NAME = "spec.lock"
 LOCK_VERSION = 1
@@ -81,6 +82,24 @@ class Lock(BaseModel):
             units={(new if k == old else k): v for k, v in self.units.items()},
             conflicts={(new if k == old else k): v for k, v in self.conflicts.items()},
         )
+
+
+def key_range(lock_text: str | None, key: str, after: str | None = None) -> Range:
+    """Where `"key"` is written in the lock's text (searched after `after`'s first
+    occurrence when given and present), for findings on the lock; the file start
+    when it is not there."""
+    if not lock_text:
+        return ZERO_RANGE
+    needle = f'"{key}"'
+    start = max(lock_text.find(f'"{after}"'), 0) if after else 0
+    index = lock_text.find(needle, start)
+    if index < 0 and start:
+        index = lock_text.find(needle)
+    if index < 0:
+        return ZERO_RANGE
+    line = lock_text.count("\n", 0, index)
+    col = index - (lock_text.rfind("\n", 0, index) + 1)
+    return Range.of(line, col, line, col + len(needle))
 
 
 def _line_of(text: str, needle: str) -> int:

@@ -22,8 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from specls.findings import Code, Finding, Related, Severity
-from specls.lock import LOCK_NAME, Lock, LockConflict, LockError, LockUnit, parse_lock, write_lock
-from specls.text import ZERO_RANGE, Range
+from specls.lock import (
+    LOCK_NAME,
+    Lock,
+    LockConflict,
+    LockError,
+    LockUnit,
+    key_range,
+    parse_lock,
+    write_lock,
+)
 from specls.workspace import Workspace
 
 EXIT_CLEAN, EXIT_CONFLICT, EXIT_UNREADABLE = 0, 1, 2
@@ -120,21 +128,6 @@ def _side(label: str, unit: LockUnit | None) -> str:
     return f"{label}: {unit.generator} at {unit.generated}"
 
 
-def _key_range(lock_text: str | None, ref: str) -> Range:
-    """The unit's key inside the lock's `conflicts` object (the first one otherwise)."""
-    if not lock_text:
-        return ZERO_RANGE
-    needle = f'"{ref}"'
-    index = lock_text.find(needle, max(lock_text.find('"conflicts"'), 0))
-    if index < 0:
-        index = lock_text.find(needle)
-        if index < 0:
-            return ZERO_RANGE
-    line = lock_text.count("\n", 0, index)
-    col = index - (lock_text.rfind("\n", 0, index) + 1)
-    return Range.of(line, col, line, col + len(needle))
-
-
 def conflict_findings(ws: Workspace, lock_text: str | None) -> list[Finding]:
     """One error per unit the lock records as conflicted, on its section heading
     (on the lock itself when the section is gone)."""
@@ -142,7 +135,7 @@ def conflict_findings(ws: Workspace, lock_text: str | None) -> list[Finding]:
         return []
     found: list[Finding] = []
     for ref, c in sorted(ws.lock.conflicts.items()):
-        in_lock = _key_range(lock_text, ref)
+        in_lock = key_range(lock_text, ref, after="conflicts")
         message = (
             f"{ref} was changed differently on both sides of a merge of {LOCK_NAME}"
             f" ({_side('ours', c.ours)}; {_side('theirs', c.theirs)}); regenerate it"

@@ -175,25 +175,19 @@ class Workspace:
 
     def with_text(self, rel: str, text: str) -> Workspace:
         """The workspace with one document's text replaced (an editor buffer)."""
-        doc, problem = self.parse(rel, text)
-        docs = dict(self.docs)  # a replaced document keeps its place: order is meaning
-        unreadable = {k: v for k, v in self.unreadable.items() if k != rel}
-        if doc is None:
-            docs.pop(rel, None)
-        else:
-            docs[rel] = doc
-        if problem is not None:
-            unreadable[rel] = problem
-        return replace(self, docs=docs, unreadable=unreadable, revision=self.revision + 1)
+        return self._with_read(rel, *self.parse(rel, text))
 
     def with_file(self, rel: str, fs: FileSystem = REAL_FS) -> Workspace:
         """The workspace after a spec file changed, appeared or vanished on disk."""
         if fs.stat(self.root / rel) is None or not self.is_spec_path(rel):
             return self.without_doc(rel)
-        doc, problem = self._read(rel, fs)
-        docs = dict(self.docs)  # a changed document keeps its place
-        unreadable = dict(self.unreadable)
-        unreadable.pop(rel, None)
+        return self._with_read(rel, *self._read(rel, fs))
+
+    def _with_read(self, rel: str, doc: SpecDocument | None, problem: Finding | None) -> Workspace:
+        """One document read again: it keeps its place (findings must not depend on
+        the order edits arrived), or becomes unreadable."""
+        docs = dict(self.docs)
+        unreadable = {k: v for k, v in self.unreadable.items() if k != rel}
         if doc is None:
             docs.pop(rel, None)
         else:
