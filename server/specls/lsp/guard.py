@@ -61,20 +61,27 @@ def _bug(server: Server, what: str, exc: BaseException, show: bool) -> JsonRpcIn
     return JsonRpcInternalError(message)
 
 
+async def _answer(
+    server: Server, what: str, handler: Callable[[Server, Any], Any], arg: Any, show: bool
+) -> Any:
+    """Run a request or command handler; every failure becomes an answer with a message."""
+    try:
+        result = handler(server, arg)
+        return await result if asyncio.iscoroutine(result) else result
+    except JsonRpcException:
+        raise
+    except _USER_ERRORS as exc:
+        raise _refuse(server, str(exc), show) from exc
+    except Exception as exc:
+        raise _bug(server, what, exc, show) from exc
+
+
 async def guard_request(
     server: Server, method: str, handler: Callable[[Server, Any], Any], params: Any
 ) -> Any:
     if not server.session.initialized and method not in _BEFORE_INIT_OK:
         raise JsonRpcServerNotInitialized(f"{method} before initialize")
-    try:
-        result = handler(server, params)
-        return await result if asyncio.iscoroutine(result) else result
-    except JsonRpcException:
-        raise
-    except _USER_ERRORS as exc:
-        raise _refuse(server, str(exc), show=False) from exc
-    except Exception as exc:
-        raise _bug(server, method, exc, show=False) from exc
+    return await _answer(server, method, handler, params, show=False)
 
 
 def guard_notification(
@@ -124,14 +131,7 @@ async def guard_command(
         server.session.jobs.add(task)
     key = "section" if name == "specls.openSection" else "unit"
     try:
-        result = handler(server, command_arg(args, key))
-        return await result if asyncio.iscoroutine(result) else result
-    except JsonRpcException:
-        raise
-    except _USER_ERRORS as exc:
-        raise _refuse(server, str(exc), show=True) from exc
-    except Exception as exc:
-        raise _bug(server, name, exc, show=True) from exc
+        return await _answer(server, name, handler, command_arg(args, key), show=True)
     finally:
         if task is not None:
             server.session.jobs.discard(task)
