@@ -62,6 +62,13 @@ class Raw:
             if message.get("id") == msg_id and "method" not in message:
                 return message
 
+    def initialize(self, root: Path) -> dict[str, Any]:
+        """`initialize` (its result) then `initialized`: the session every test starts with."""
+        self.send(initialize_message(root))
+        result = self.answer(1)["result"]
+        self.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        return result  # type: ignore[no-any-return]
+
     def close(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
@@ -85,9 +92,7 @@ def test_a_request_before_initialize_is_answered_32002(shop: Path) -> None:
     try:
         raw.send(_hover(7, shop / "specs/auth.spec.md", 0, 0))
         assert raw.answer(7)["error"]["code"] == -32002
-        raw.send(initialize_message(shop))
-        assert "capabilities" in raw.answer(1)["result"]
-        raw.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        assert "capabilities" in raw.initialize(shop)
         raw.send(_hover(8, shop / "specs/auth.spec.md", 0, 2))
         assert "error" not in raw.answer(8)  # later requests for the root do not hang
     finally:
@@ -102,9 +107,7 @@ def test_a_position_outside_the_unsigned_range_is_invalid_params(
 ) -> None:
     raw = Raw()
     try:
-        raw.send(initialize_message(shop))
-        raw.answer(1)
-        raw.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        raw.initialize(shop)
         raw.send(_hover(2, shop / "specs/auth.spec.md", line, character))
         assert raw.answer(2)["error"]["code"] == -32602
         raw.send(_hover(3, shop / "specs/auth.spec.md", 0, 2))
@@ -121,9 +124,7 @@ def test_exit_code_says_whether_shutdown_came_first(
 ) -> None:
     raw = Raw()
     try:
-        raw.send(initialize_message(shop))
-        raw.answer(1)
-        raw.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        raw.initialize(shop)
         if shutdown:
             raw.send({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": None})
             raw.answer(2)
