@@ -15,15 +15,15 @@ from collections import defaultdict
 
 from specls import code, layouts
 from specls.collect import Collector
-from specls.dialect import Directive, DirectiveKind, Requirement, SpecDocument
+from specls.dialect import Directive, DirectiveKind, Requirement, Section, SpecDocument
 from specls.findings import Code, Finding, Related, Severity
 from specls.layouts import Layout, layout_of
 from specls.layouts.base import EVERY
 from specls.outputs import OutputReader
-from specls.paths import forbidden_output
+from specls.paths import OutputPolicy
 from specls.text import Range
-from specls.units import Graph, make_unit
-from specls.workspace import Workspace, resolve_path
+from specls.units import Graph, Unit, make_unit
+from specls.workspace import Workspace, resolve_path, unit_ref
 
 
 class StructureChecks(Collector):
@@ -32,6 +32,7 @@ class StructureChecks(Collector):
         self.ws = ws
         self.reader = reader
         self.graph = graph
+        self.policy = OutputPolicy(ws.root, ws.config, ws.spec_paths, reader.real_paths)
 
     def check_documents(self) -> None:
         for doc in self.documents():
@@ -107,7 +108,7 @@ class StructureChecks(Collector):
                     )
                 return
         if d.kind.is_output:
-            why = forbidden_output(self.ws.root, self.ws.config, resolved, self.ws.spec_paths)
+            why = self.policy.forbidden(resolved)
             if why is not None:
                 self.add(Code.FORBIDDEN_OUTPUT, Severity.ERROR, why, doc.path, d.target_range)
                 return
@@ -154,7 +155,7 @@ class StructureChecks(Collector):
             owner = doc.sections[owner.parent]
         path, _, frag = file.partition("#")
         resolved = resolve_path(doc.path, path)
-        declared = {o.key for o in make_unit(doc, owner).outputs} if owner.is_unit else set()
+        declared = {o.key for o in self.unit_of(doc, owner).outputs} if owner.is_unit else set()
         key = f"{resolved}#{frag}" if frag else resolved
         if key not in declared:
             self.add(
@@ -164,6 +165,11 @@ class StructureChecks(Collector):
                 doc.path,
                 rng,
             )
+
+    def unit_of(self, doc: SpecDocument, section: Section) -> Unit:
+        """The graph's unit of a section (made again only for a duplicate section ID)."""
+        unit = self.graph.units.get(unit_ref(doc.path, section))
+        return unit if unit is not None and unit.section is section else make_unit(doc, section)
 
     def documents(self) -> list[SpecDocument]:
         """By path: which of two duplicate definitions is "first" must not depend on

@@ -48,6 +48,7 @@ def analyze(
     cannot reach keep their inputs hash instead of walking their `@use` closure
     again; the result is the same as a full analysis (a test compares them).
     """
+    reader = reader.pinned()  # one look at each file per pass
     graph = Graph(ws)
     fresh = Freshness(ws, reader, graph, previous)
     units = fresh.freshness()
