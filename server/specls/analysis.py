@@ -92,6 +92,8 @@ class Analysis:
     output_findings: dict[str, tuple[Finding, ...]]  # on generated files, by path
     owners: dict[str, list[tuple[str, str]]]  # output path -> [(unit ref, output key)]
     orphans: tuple[str, ...] = field(default=())
+    # what the next analysis reuses (`index.Memo`); not part of the result
+    memo: object | None = field(default=None, compare=False, repr=False)
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 
 from specls import code, layouts
 from specls.collect import Collector
@@ -32,14 +33,21 @@ class StructureChecks(Collector):
         self.ws = ws
         self.reader = reader
         self.graph = graph
+        self._documents: list[SpecDocument] | None = None
         self.policy = OutputPolicy(ws.root, ws.config, ws.spec_paths, reader.real_paths)
 
     def check_documents(self) -> None:
         for doc in self.documents():
-            with self.guard(f"checking {doc.path}", doc.path):
-                self.check_document(doc)
-        with self.guard("checking the layouts' rules", ""):
-            self.check_layouts()
+            self.check_one(doc)
+        for name in self.layout_order(self.documents()):
+            self.check_layout(name)
+
+    def check_one(self, doc: SpecDocument) -> list[Finding]:
+        """One document's own findings (what `check_document` adds, or its internal error)."""
+        start = len(self.findings)
+        with self.guard(f"checking {doc.path}", doc.path):
+            self.check_document(doc)
+        return self.findings[start:]
 
     def check_document(self, doc: SpecDocument) -> None:
         self.findings.extend(doc.problems)
@@ -98,7 +106,7 @@ class StructureChecks(Collector):
         if d.kind is DirectiveKind.USE:
             target = self.ws.target_ref(doc.path, d)
             if target is not None and resolved in self.ws.docs:
-                if d.fragment and self.ws.section(target) is None:
+                if d.fragment and self.graph.section(target) is None:
                     self.add(
                         Code.BROKEN_SECTION_REF,
                         Severity.ERROR,
@@ -175,15 +183,22 @@ class StructureChecks(Collector):
         """By path: which of two duplicate definitions is "first" must not depend on
         the order edits reached the workspace (a fresh load and an editor session
         must report the same findings)."""
-        return sorted(self.ws.docs.values(), key=lambda d: d.path)
+        if self._documents is None:
+            self._documents = sorted(self.ws.docs.values(), key=lambda d: d.path)
+        return self._documents
 
-    def check_layouts(self) -> None:
-        """Each layout's own rules, over the documents it scanned."""
-        by_layout: dict[str, list[SpecDocument]] = defaultdict(list)
-        for doc in self.documents():
-            by_layout[doc.layout].append(doc)
-        for name, docs in by_layout.items():
+    @staticmethod
+    def layout_order(docs: Iterable[SpecDocument]) -> list[str]:
+        """The layouts of `docs` (sorted by path), each where its first document is."""
+        return list(dict.fromkeys(doc.layout for doc in docs))
+
+    def check_layout(self, name: str) -> list[Finding]:
+        """One layout's own rules, over the documents it scanned."""
+        start = len(self.findings)
+        with self.guard(f"checking the {name} layout's rules", ""):
+            docs = [doc for doc in self.documents() if doc.layout == name]
             self.findings.extend(layouts.by_name(name).check(docs))
+        return self.findings[start:]
 
     def check_requirements(self) -> None:
         """Duplicate IDs, references to nothing, definitions nobody references.
@@ -269,7 +284,7 @@ class StructureChecks(Collector):
 
     def check_cycles(self) -> None:
         for cycle in self.graph.cycles:
-            first = self.ws.section(cycle[0])
+            first = self.graph.section(cycle[0])
             if first is None:
                 continue
             doc, section = first

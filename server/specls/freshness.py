@@ -8,18 +8,18 @@ analysis (a test compares them).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
 
 from specls import code
-from specls.analysis import Analysis, OutputStatus, Status, UnitStatus, worst
+from specls.analysis import OutputStatus, Status, UnitStatus, worst
 from specls.collect import Collector
-from specls.dialect import SpecDocument
 from specls.findings import Code, Finding, Related, Severity
 from specls.lock import LOCK_NAME, key_range
 from specls.outputs import OutputReader, whole_file_hash
 from specls.regen.generators import run_tangle
 from specls.regen.tangle import GenerationError
-from specls.units import Graph, Unit, described_directives, section_hash
-from specls.workspace import Workspace, resolve_path, unit_ref
+from specls.units import Graph, Unit, described_directives
+from specls.workspace import Workspace, resolve_path
 
 _STATUS_CODE = {
     Status.STALE: (Code.STALE, Severity.WARNING),
@@ -32,24 +32,26 @@ _STATUS_CODE = {
 
 
 class Freshness(Collector):
+    """The statuses of one pass, unit by unit (`index.py` says which units to compute).
+
+    `previous` statuses of units outside `dirty` (those a change of the
+    specs can reach, by the reverse `@use` index) keep their inputs hash.
+    """
+
     def __init__(
         self,
         ws: Workspace,
         reader: OutputReader,
         graph: Graph,
-        previous: tuple[Workspace, Analysis] | None = None,
+        previous: Mapping[str, UnitStatus] | None = None,
+        dirty: set[str] | None = None,
     ) -> None:
         super().__init__()
         self.ws = ws
         self.reader = reader
         self.graph = graph
-        self.previous: dict[str, UnitStatus] = {}
-        self.dirty: set[str] = set()
-        if previous is not None and _comparable(previous[0], ws):
-            self.previous = previous[1].units
-            self.dirty = _reached_by_change(previous[0], ws, self.graph)
-        self.output_findings: dict[str, list[Finding]] = defaultdict(list)
-        self.owners: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.previous: Mapping[str, UnitStatus] = previous or {}
+        self.dirty: set[str] = dirty or set()
         self.adoptions: dict[str, str] = {}  # unit ref -> the orphan lock entry it takes over
 
     def is_orphan(self, ref: str) -> bool:
@@ -59,7 +61,7 @@ class Freshness(Collector):
         excluded by the config, not a regular file) is not an orphan: nothing
         says its section is gone, and `stamp --prune` must keep it.
         """
-        found = self.ws.section(ref)
+        found = self.graph.section(ref)
         if found is not None and (found[1].is_unit or described_directives(*found)):
             return False
         path = ref.partition("#")[0]
@@ -67,20 +69,24 @@ class Freshness(Collector):
             return True
         return path not in self.ws.unreadable and not self.reader.exists(path)
 
-    def find_adoptions(self) -> dict[str, str]:
+    def find_adoptions(self, orphans: Iterable[str], unlocked: Iterable[Unit]) -> dict[str, str]:
         """Units without a lock entry that take over an orphan entry: a heading whose ID
         changed by a text edit. Only when exactly one unit declares exactly the entry's
-        output keys and every output on disk still has the locked hash."""
+        output keys and every output on disk still has the locked hash.
+
+        `orphans`: the lock's orphan entries, in lock order; `unlocked`: the units
+        with no lock entry, in the graph's order."""
         if self.ws.lock is None:
             return {}
         by_keys: dict[frozenset[str], list[str]] = defaultdict(list)
-        for ref, entry in self.ws.lock.units.items():
-            if entry.outputs and self.is_orphan(ref):
+        for ref in orphans:
+            entry = self.ws.lock.units[ref]
+            if entry.outputs:
                 by_keys[frozenset(entry.outputs)].append(ref)
+        if not by_keys:
+            return {}
         claims: dict[str, list[str]] = defaultdict(list)
-        for unit in self.graph.units.values():
-            if unit.ref in self.ws.lock.units:
-                continue
+        for unit in unlocked:
             olds = by_keys.get(frozenset(o.key for o in unit.outputs), [])
             if len(olds) == 1:
                 claims[olds[0]].append(unit.ref)
@@ -135,7 +141,7 @@ class Freshness(Collector):
         hashes = tuple((f, self.reader.file_hash(f)) for f in sorted(self.graph.use_files(unit)))
         return self.graph.inputs_hash(unit, dict(hashes)), hashes
 
-    def unit_status(self, unit: Unit, claimed: dict[str, list[str]]) -> UnitStatus:
+    def unit_status(self, unit: Unit, claimed: Mapping[str, Collection[str]]) -> UnitStatus:
         lock = self.ws.lock.units.get(unit.ref) if self.ws.lock else None
         adopted = self.adoptions.get(unit.ref)
         if lock is None and adopted is not None and self.ws.lock is not None:
@@ -192,40 +198,12 @@ class Freshness(Collector):
             adopted_from=adopted if lock is not None and adopted is not None else None,
         )
 
-    def freshness(self) -> dict[str, UnitStatus]:
-        claimed: dict[str, list[str]] = defaultdict(list)
-        in_file: dict[str, list[str]] = defaultdict(list)  # path -> units with any output in it
-        whole: dict[str, list[str]] = defaultdict(list)  # path -> units claiming all of it
-        for unit in self.graph.units.values():
-            for out in unit.outputs:
-                claimed[out.key].append(unit.ref)
-                in_file[out.path].append(unit.ref)
-                if out.symbol is None:
-                    whole[out.path].append(unit.ref)
-        for unit in self.graph.units.values():  # a whole file and a symbol in it clash too
-            for out in unit.outputs:
-                rivals = in_file[out.path] if out.symbol is None else whole[out.path]
-                for other in dict.fromkeys(rivals):
-                    if other not in claimed[out.key]:
-                        claimed[out.key].append(other)
-        statuses: dict[str, UnitStatus] = {}
-        with self.guard("matching renamed sections to their lock entries", LOCK_NAME):
-            self.adoptions = self.find_adoptions()
-        for ref, unit in self.graph.units.items():
-            # A unit whose status cannot be computed is left out (never guessed fresh).
-            with self.guard(
-                f"computing the status of {ref}", unit.doc.path, unit.section.heading_range
-            ):
-                statuses[ref] = self.unit_status(unit, claimed)
-        for us in statuses.values():
-            for o in us.outputs:
-                self.owners[o.output.path].append((us.ref, o.key))
-                self.report_output(us, o, claimed)
-        return statuses
-
-    def report_output(self, us: UnitStatus, o: OutputStatus, claimed: dict[str, list[str]]) -> None:
+    def report(
+        self, us: UnitStatus, o: OutputStatus, claimed: Mapping[str, Collection[str]]
+    ) -> tuple[Finding | None, Finding | None]:
+        """What an output's status reports: on the spec, and on the output file."""
         if o.status is Status.FRESH:
-            return
+            return None, None
         unit = us.unit
         code_, severity = _STATUS_CODE[o.status]
         spec_loc = Related(unit.doc.path, unit.section.heading_range, f"section '{unit.title}'")
@@ -257,36 +235,38 @@ class Freshness(Collector):
             others = ", ".join(sorted(set(claimed[o.key]) - {unit.ref}))
             spec_msg = f"{o.key} is also claimed by {others}"
             out_msg = f"claimed by several sections: {', '.join(sorted(set(claimed[o.key])))}"
-        self.add(
+        on_spec = Finding(
             code_,
             severity,
             spec_msg,
             unit.doc.path,
             o.output.directive.range,
-            unit=unit.ref,
-            output=o.key,
+            (),
+            unit.ref,
+            o.key,
         )
+        on_output = None
         if o.status is not Status.MISSING and self.reader.exists(o.output.path):
-            rng = o.where
-            self.output_findings[o.output.path].append(
-                Finding(
-                    code_,
-                    Severity.INFO if o.status is Status.STALE else severity,
-                    out_msg,
-                    o.output.path,
-                    rng,
-                    (spec_loc,),
-                    unit.ref,
-                    o.key,
-                )
+            on_output = Finding(
+                code_,
+                Severity.INFO if o.status is Status.STALE else severity,
+                out_msg,
+                o.output.path,
+                o.where,
+                (spec_loc,),
+                unit.ref,
+                o.key,
             )
+        return on_spec, on_output
 
     def check_described(self) -> None:
         if self.ws.lock is None:
             return
         for ref, entry in self.ws.lock.units.items():
-            found = self.ws.section(ref)
-            if found is None or not entry.described:
+            if not entry.described:
+                continue
+            found = self.graph.section(ref)
+            if found is None:
                 continue
             doc, section = found
             for d in described_directives(doc, section):
@@ -306,63 +286,57 @@ class Freshness(Collector):
                         unit=ref,
                     )
 
-    def check_orphans(self) -> tuple[str, ...]:
-        if self.ws.lock is None:
-            return ()
-        orphans = []
-        adopted = set(self.adoptions.values())
-        for ref in sorted(self.ws.lock.units):
-            if ref in adopted or not self.is_orphan(ref):
-                continue
-            orphans.append(ref)
-            lock_text = self.reader.text(LOCK_NAME)  # cached: read only when it is needed
-            self.add(
-                Code.ORPHAN,
-                Severity.WARNING,
-                f"the lock names {ref}, which no longer exists or declares no outputs;"
-                " run `specls stamp --prune` or restore the section",
-                LOCK_NAME,
-                key_range(lock_text, ref),
-                unit=ref,
-            )
-        return tuple(orphans)
+    def orphan_finding(self, ref: str) -> Finding:
+        lock_text = self.reader.text(LOCK_NAME)  # cached: read only when it is needed
+        return Finding(
+            Code.ORPHAN,
+            Severity.WARNING,
+            f"the lock names {ref}, which no longer exists or declares no outputs;"
+            " run `specls stamp --prune` or restore the section",
+            LOCK_NAME,
+            key_range(lock_text, ref),
+            (),
+            ref,
+        )
 
 
-def _comparable(old: Workspace, new: Workspace) -> bool:
-    """Whether statuses of `old` may be reused for `new`: same root, lock and config."""
-    return old.root == new.root and old.lock is new.lock and old.config is new.config
+def claims(units: Iterable[Unit], path: str) -> dict[str, list[str]]:
+    """Output key -> the units that claim it, for the outputs in one file: a whole
+    file and a symbol in it clash too."""
+    claimed: dict[str, list[str]] = defaultdict(list)
+    in_file: list[str] = []  # units with any output in the file
+    whole: list[str] = []  # units claiming all of it
+    outs = [(unit.ref, o) for unit in units for o in unit.outputs if o.path == path]
+    for ref, o in outs:
+        claimed[o.key].append(ref)
+        in_file.append(ref)
+        if o.symbol is None:
+            whole.append(ref)
+    for _, o in outs:
+        rivals = in_file if o.symbol is None else whole
+        for other in dict.fromkeys(rivals):
+            if other not in claimed[o.key]:
+                claimed[o.key].append(other)
+    return claimed
 
 
-def _reached_by_change(old: Workspace, new: Workspace, graph: Graph) -> set[str]:
-    """Units whose inputs a change of documents can reach (the reverse `@use` index).
-
-    Unchanged documents are the same objects in both snapshots, so identity
-    tells which documents changed; within them, a section changed when its
-    text hash did, or when it appeared or vanished.
-    """
-    changed: set[str] = set()
+def reached_by_change(old: Graph, new: Graph, changed: Iterable[str]) -> set[str]:
+    """Units whose inputs a change of the documents at `changed` can reach (the
+    reverse `@use` index): a section changed when its hash did, or when it
+    appeared or vanished."""
+    refs: set[str] = set()
     vanished = False
-    for path in set(old.docs) | set(new.docs):
-        before, after = old.docs.get(path), new.docs.get(path)
+    for path in changed:
+        before, after = old.section_hashes(path), new.section_hashes(path)
         if before is after:
             continue
-        hashes_before = _section_hashes(before)
-        hashes_after = _section_hashes(after)
-        for ref in set(hashes_before) | set(hashes_after):
-            if hashes_before.get(ref) != hashes_after.get(ref):
-                changed.add(ref)
-                vanished = vanished or ref not in hashes_after
-    if not changed:
+        for ref in before.keys() | after.keys():
+            if before.get(ref) != after.get(ref):
+                refs.add(ref)
+                vanished = vanished or ref not in after
+    if not refs:
         return set()
-    reached = graph.dependents(changed)
+    reached = new.dependents(refs)
     if vanished:  # edges to a section that is gone exist only in the old graph
-        reached |= Graph(old).dependents(changed)
+        reached |= old.dependents(refs)
     return reached
-
-
-def _section_hashes(doc: SpecDocument | None) -> dict[str, str]:
-    if doc is None:
-        return {}
-    hashes = {unit_ref(doc.path, s): section_hash(doc, s) for s in doc.sections}
-    hashes[doc.path] = section_hash(doc, doc.sections[0])  # the whole document
-    return hashes

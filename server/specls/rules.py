@@ -46,13 +46,20 @@ def disabled_lines(doc: SpecDocument) -> dict[int, frozenset[str] | None]:
     return out
 
 
+# path -> (the document, its disabled lines): kept from one analysis to the next
+DisabledCache = dict[str, tuple[SpecDocument, dict[int, frozenset[str] | None]]]
+
+
 def tune(
     findings: Iterable[Finding],
     rules: Mapping[str, str],
     docs: Mapping[str, SpecDocument],
+    cache: DisabledCache | None = None,
 ) -> list[Finding]:
-    """The findings with the config's severities and the specs' inline disables applied."""
-    disabled: dict[str, dict[int, frozenset[str] | None]] = {}
+    """The findings with the config's severities and the specs' inline disables applied.
+
+    `cache` keeps each document's disabled lines while the document is the same."""
+    disabled: DisabledCache = cache if cache is not None else {}
     out: list[Finding] = []
     for f in findings:
         level = rules.get(f.code.value)
@@ -60,9 +67,10 @@ def tune(
             continue
         doc = docs.get(f.path)
         if doc is not None:
-            if f.path not in disabled:
-                disabled[f.path] = disabled_lines(doc)
-            lines = disabled[f.path]
+            known = disabled.get(f.path)
+            if known is None or known[0] is not doc:
+                known = disabled[f.path] = (doc, disabled_lines(doc))
+            lines = known[1]
             here = f.range.start.line
             if here in lines and (lines[here] is None or f.code.value in (lines[here] or ())):
                 continue

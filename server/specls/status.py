@@ -8,6 +8,7 @@ The model lives in `analysis.py` and is re-exported here.
 
 from __future__ import annotations
 
+from specls import index
 from specls.analysis import (
     SEVERITY_ORDER,
     Analysis,
@@ -16,15 +17,8 @@ from specls.analysis import (
     UnitStatus,
     worst,
 )
-from specls.checks import check_structure, expand_requirement_ref
-from specls.collect import internal_error
-from specls.findings import Finding
-from specls.freshness import Freshness
-from specls.lock import LOCK_NAME
-from specls.lockmerge import conflict_findings
+from specls.checks import expand_requirement_ref
 from specls.outputs import OutputReader
-from specls.rules import tune
-from specls.units import Graph
 from specls.workspace import Workspace
 
 __all__ = [
@@ -44,36 +38,8 @@ def analyze(
 ) -> Analysis:
     """Every unit's status and every finding.
 
-    With `previous` (the last snapshot and its analysis), units the change
-    cannot reach keep their inputs hash instead of walking their `@use` closure
-    again; the result is the same as a full analysis (a test compares them).
+    With `previous` (the last snapshot and its analysis), only what the change
+    can reach is computed again (`index.py`); the result is the same as a full
+    analysis (a test compares them on random edit sequences).
     """
-    reader = reader.pinned()  # one look at each file per pass
-    graph = Graph(ws)
-    fresh = Freshness(ws, reader, graph, previous)
-    units = fresh.freshness()
-    orphans: tuple[str, ...] = ()
-    with fresh.guard("comparing described code with the lock", LOCK_NAME):
-        fresh.check_described()
-    with fresh.guard("looking for orphan lock entries", LOCK_NAME):
-        orphans = fresh.check_orphans()
-    try:
-        structure = check_structure(ws, reader, graph)
-    except Exception as exc:
-        structure = [internal_error("checking the structure", exc, "")]
-    findings = [
-        *ws.problems,
-        *ws.unreadable.values(),
-        *structure,
-        *fresh.findings,
-    ]
-    if ws.lock is not None and ws.lock.conflicts:
-        findings.extend(conflict_findings(ws, reader.text(LOCK_NAME)))
-    findings = tune(findings, ws.config.rules, ws.docs)
-    return Analysis(
-        units=units,
-        findings=tuple(sorted(findings, key=Finding.sort_key)),
-        output_findings={k: tuple(v) for k, v in fresh.output_findings.items()},
-        owners=dict(fresh.owners),
-        orphans=orphans,
-    )
+    return index.run(ws, reader, previous)

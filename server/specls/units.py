@@ -7,7 +7,7 @@ depends on, and the reverse index that tells which units a change reaches.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -107,51 +107,255 @@ class Dependency:
     file: str | None  # a hand-written file (workspace-relative)
 
 
-class Graph:
-    """Units of a workspace snapshot and the `@use` edges between sections."""
+class _DocGraph:
+    """What the graph knows of one document: its sections by ID, its units, its
+    `@use` dependencies and edges. Kept while the document and the documents it
+    points into keep their section IDs (`Graph.updated`)."""
 
-    def __init__(self, ws: Workspace) -> None:
+    __slots__ = ("_hashes", "deps", "doc", "edges", "files", "ids", "targets", "units")
+
+    def __init__(self, doc: SpecDocument, ids: dict[str, Section], units: dict[str, Unit]) -> None:
+        self.doc = doc
+        self.ids = ids  # section id -> its first section ("" is the preamble)
+        self.units = units  # ref -> unit, in section order
+        self.deps: dict[str, list[Dependency]] = {}  # ref -> its @use dependencies
+        self.edges: dict[str, list[str]] = {}  # ref -> sections/documents it @uses
+        self.files: dict[str, frozenset[str]] = {}  # ref -> hand-written files it @uses
+        self.targets: frozenset[str] = frozenset()  # every path its directives resolve to
+        self._hashes: dict[str, str] | None = None
+
+    @classmethod
+    def of(cls, doc: SpecDocument, reuse: _DocGraph | None = None) -> _DocGraph:
+        if reuse is not None and reuse.doc is doc:
+            return cls(doc, reuse.ids, reuse.units)
+        ids: dict[str, Section] = {}
+        units: dict[str, Unit] = {}
+        for section in doc.sections:
+            ids.setdefault(section.id, section)
+            if section.is_unit:
+                unit = make_unit(doc, section)
+                units.setdefault(unit.ref, unit)
+        return cls(doc, ids, units)
+
+    def link(
+        self, ws: Workspace, section: Callable[[str], tuple[SpecDocument, Section] | None]
+    ) -> None:
+        """Resolve the `@use`s against the workspace (which paths are specs, which IDs exist)."""
+        doc = self.doc
+        targets: set[str] = set()
+        for s in doc.sections:
+            for d in s.directives:
+                if d.path:
+                    resolved = resolve_path(doc.path, d.path)
+                    if resolved is not None:
+                        targets.add(resolved)
+        self.targets = frozenset(targets)
+        for s in self.ids.values():
+            deps = _dependencies(ws, doc, s)
+            if not deps:
+                continue
+            ref = unit_ref(doc.path, s)
+            self.deps[ref] = deps
+            edges = [d.ref for d in deps if d.ref is not None and section(d.ref) is not None]
+            if edges:
+                self.edges[ref] = edges
+            files = frozenset(d.file for d in deps if d.file)
+            if files:
+                self.files[ref] = files
+
+    def refs(self) -> set[str]:
+        return {unit_ref(self.doc.path, s) for s in self.ids.values()} | {self.doc.path}
+
+    def hashes(self) -> dict[str, str]:
+        """Ref -> section hash of every section (and the document's own ref)."""
+        if self._hashes is None:
+            doc = self.doc
+            out = {unit_ref(doc.path, s): section_hash(doc, s) for s in self.ids.values()}
+            out[doc.path] = section_hash(doc, doc.sections[0])
+            self._hashes = out
+        return self._hashes
+
+
+def _dependencies(ws: Workspace, doc: SpecDocument, section: Section) -> list[Dependency]:
+    deps = []
+    for s in owned_sections(doc, section):
+        for d in s.directives:
+            if d.kind is not DirectiveKind.USE:
+                continue
+            ref = ws.target_ref(doc.path, d)
+            if ref is not None:
+                deps.append(Dependency(d, ref, None))
+            elif d.path:
+                deps.append(Dependency(d, None, resolve_path(doc.path, d.path)))
+    return deps
+
+
+class Graph:
+    """Units of a workspace snapshot and the `@use` edges between sections.
+
+    `Graph.updated(previous, ws, changed)` builds the graph of a changed
+    snapshot from the previous one: only the changed documents, and those
+    whose `@use`s point into a document that appeared, vanished or changed
+    its section IDs, are linked again; closures and `@use` files are kept
+    for the sections no changed edge reaches.
+    """
+
+    def __init__(self, ws: Workspace, _docs: dict[str, _DocGraph] | None = None) -> None:
         self.ws = ws
         self._closures: dict[str, list[str]] = {}
-        self._deps: dict[str, list[Dependency]] = {}
-        self._hashes: dict[str, str] = {}
         self._files: dict[str, set[str]] = {}
+        self._hashes: dict[str, str] = {}
+        self._pieces: dict[str, bytes] = {}  # ref -> its line of an inputs hash
+        self.referrers: dict[str, frozenset[str]] = {}  # path -> docs whose directives name it
+        self.changed_edges: set[str] = set()  # (updated graphs) refs whose @use edges changed
+        self.relinked: set[str] = set()  # (updated graphs) docs linked again
+        self.reset: set[str] = set()  # (updated graphs) refs whose closure or files changed
+        self.same_units = False  # (updated graphs) the previous graph's units, in its order
+        if _docs is not None:
+            self.docs = _docs
+            return
+        self.docs = {path: _DocGraph.of(doc) for path, doc in ws.docs.items()}
+        for g in self.docs.values():
+            g.link(ws, self.section)
+        self.referrers = _referrers(self.docs.values())
+
+    @classmethod
+    def updated(cls, previous: Graph, ws: Workspace, changed: set[str]) -> Graph:
+        """The graph of `ws`, where only the documents at `changed` paths differ (by
+        identity) from `previous.ws`, or appeared, vanished or became unreadable."""
+        old = previous.docs
+        docs = dict(old)
+        moved: set[str] = set()  # paths whose presence or section IDs changed
+        for path in changed:
+            doc = ws.docs.get(path)
+            before = old.get(path)
+            if doc is None:
+                docs.pop(path, None)
+                if before is not None:
+                    moved.add(path)
+                continue
+            g = _DocGraph.of(doc, before)
+            docs[path] = g
+            if before is None or before.ids.keys() != g.ids.keys():
+                moved.add(path)
+        moved |= {p for p in changed if (p in previous.ws.spec_paths) != (p in ws.spec_paths)}
+        relink = {p for p in changed if p in docs}
+        for path in moved:
+            relink.update(r for r in previous.referrers.get(path, ()) if r in docs)
+        graph = cls(ws, docs)
+        graph.relinked = relink
+        for path in relink:
+            g = docs[path]
+            if g is old.get(path):
+                g = docs[path] = _DocGraph(g.doc, g.ids, g.units)
+                g._hashes = old[path]._hashes
+            g.link(ws, graph.section)
+        # the reverse index of paths, edited for the documents linked again
+        referrers = dict(previous.referrers)
+        touched: dict[str, set[str]] = {}
+        for path in relink | (changed - set(docs)):
+            before = old.get(path)
+            after = docs.get(path)
+            for t in (before.targets if before else frozenset()) - (
+                after.targets if after else frozenset()
+            ):
+                touched.setdefault(t, set(referrers.get(t, ()))).discard(path)
+            for t in after.targets if after else frozenset():
+                touched.setdefault(t, set(referrers.get(t, ()))).add(path)
+        for t, srcs in touched.items():
+            if srcs:
+                referrers[t] = frozenset(srcs)
+            else:
+                referrers.pop(t, None)
+        graph.referrers = referrers
+        # edges
+        edges = dict(previous.edges)
+        changed_edges: set[str] = set()
+        for path in relink | (changed - set(docs)):
+            before = old.get(path)
+            after = docs.get(path)
+            old_edges = before.edges if before else {}
+            new_edges = after.edges if after else {}
+            for ref in old_edges.keys() | new_edges.keys():
+                if old_edges.get(ref) != new_edges.get(ref):
+                    changed_edges.add(ref)
+                    if ref in new_edges:
+                        edges[ref] = new_edges[ref]
+                    else:
+                        edges.pop(ref, None)
+        graph.__dict__["edges"] = edges
+        graph.changed_edges = changed_edges
+        if changed_edges:
+            reverse = dict(previous.reverse_edges)
+            for ref in changed_edges:
+                before_t = set(previous.edges.get(ref, ()))
+                after_t = set(edges.get(ref, ()))
+                for t in before_t - after_t:
+                    srcs = reverse.get(t, set()) - {ref}
+                    if srcs:
+                        reverse[t] = srcs
+                    else:
+                        reverse.pop(t, None)
+                for t in after_t - before_t:
+                    reverse[t] = reverse.get(t, set()) | {ref}
+            graph.__dict__["reverse_edges"] = reverse
+        else:
+            graph.__dict__["reverse_edges"] = previous.reverse_edges
+            graph.__dict__["cycles"] = previous.cycles
+        # units, in the order of a full build when the set of units is the same
+        same_units = all(_unit_refs(old.get(p)) == _unit_refs(docs.get(p)) for p in changed)
+        if same_units:
+            units = dict(previous.units)
+            for p in changed:
+                if p in docs:
+                    units.update(docs[p].units)
+            graph.__dict__["units"] = units
+            graph.same_units = True
+        # what may be kept: closures no changed edge reaches, files and hashes of
+        # sections in documents that did not change
+        gone_closures = previous.reaching(changed_edges) | graph.reaching(changed_edges)
+        files_changed = {
+            ref
+            for p in relink | (changed - set(docs))
+            for ref in _files(old.get(p)).keys() | _files(docs.get(p)).keys()
+            if _files(old.get(p)).get(ref) != _files(docs.get(p)).get(ref)
+        }
+        gone_files = previous.reaching(files_changed) | graph.reaching(files_changed)
+        gone_files |= gone_closures
+        graph.reset = gone_files
+        graph._closures = {r: c for r, c in previous._closures.items() if r not in gone_closures}
+        graph._files = {r: f for r, f in previous._files.items() if r not in gone_files}
+        stale = {r for p in changed if p in old for r in old[p].refs()}
+        graph._hashes = {r: h for r, h in previous._hashes.items() if r not in stale}
+        graph._pieces = {r: b for r, b in previous._pieces.items() if r not in stale}
+        return graph
+
+    def section(self, ref: str) -> tuple[SpecDocument, Section] | None:
+        """The section (or document, for a bare path) a reference names."""
+        path, hash_, fragment = ref.partition("#")
+        g = self.docs.get(path)
+        if g is None or (hash_ and not fragment):
+            return None
+        found = g.ids.get(fragment)
+        return (g.doc, found) if found is not None else None
 
     @cached_property
     def units(self) -> dict[str, Unit]:
         out: dict[str, Unit] = {}
-        for doc in sorted(self.ws.docs.values(), key=lambda d: d.path):
-            for section in doc.sections:
-                if section.is_unit:
-                    unit = make_unit(doc, section)
-                    out.setdefault(unit.ref, unit)
+        for path in sorted(self.docs):
+            for ref, unit in self.docs[path].units.items():
+                out.setdefault(ref, unit)
         return out
 
     def dependencies(self, doc: SpecDocument, section: Section) -> list[Dependency]:
-        deps = []
-        for s in owned_sections(doc, section):
-            for d in s.directives:
-                if d.kind is not DirectiveKind.USE:
-                    continue
-                ref = self.ws.target_ref(doc.path, d)
-                if ref is not None:
-                    deps.append(Dependency(d, ref, None))
-                elif d.path:
-                    deps.append(Dependency(d, None, resolve_path(doc.path, d.path)))
-        return deps
+        return _dependencies(self.ws, doc, section)
 
     @cached_property
     def edges(self) -> dict[str, list[str]]:
         """Section ref → the section/document refs it `@use`s (resolvable ones only)."""
         out: dict[str, list[str]] = {}
-        for ref in self.ws.sections_by_ref:
-            targets = [
-                d.ref
-                for d in self.ref_dependencies(ref)
-                if d.ref is not None and self.ws.section(d.ref) is not None
-            ]
-            if targets:
-                out[ref] = targets
+        for g in self.docs.values():
+            out.update(g.edges)
         return out
 
     @cached_property
@@ -167,43 +371,57 @@ class Graph:
         cached = self._closures.get(ref)
         if cached is not None:
             return cached
+        edges = self.edges
         seen: set[str] = set()
-        stack = list(self.edges.get(ref, ()))
+        stack = list(edges.get(ref, ()))
         while stack:
             nxt = stack.pop()
             if nxt in seen or nxt == ref:
                 continue
             seen.add(nxt)
-            stack.extend(self.edges.get(nxt, ()))
+            done = self._closures.get(nxt)
+            if done is not None:  # a closure known already: take it whole
+                seen.update(done)
+                seen.discard(ref)
+                continue
+            stack.extend(edges.get(nxt, ()))
         result = self._closures[ref] = sorted(seen)
         return result
 
     def ref_dependencies(self, ref: str) -> list[Dependency]:
-        cached = self._deps.get(ref)
-        if cached is None:
-            found = self.ws.section(ref)
-            cached = self._deps[ref] = self.dependencies(*found) if found else []
-        return cached
+        g = self.docs.get(ref.partition("#")[0])
+        return g.deps.get(ref, []) if g is not None else []
 
     def ref_hash(self, ref: str) -> str | None:
         cached = self._hashes.get(ref)
         if cached is None:
-            found = self.ws.section(ref)
+            found = self.section(ref)
             if found is None:
                 return None
             cached = self._hashes[ref] = section_hash(*found)
         return cached
 
-    def dependents(self, refs: set[str]) -> set[str]:
-        """Units a change to any of `refs` reaches (the reverse `@use` index)."""
+    def section_hashes(self, path: str) -> dict[str, str]:
+        """Ref -> hash of every section of a document (empty when it is not a spec)."""
+        g = self.docs.get(path)
+        return g.hashes() if g is not None else {}
+
+    def reaching(self, refs: set[str]) -> set[str]:
+        """Every section ref from which one of `refs` can be reached, `refs` included."""
         reached = set(refs)
         stack = list(refs)
+        reverse = self.reverse_edges
         while stack:
-            for src in self.reverse_edges.get(stack.pop(), ()):
+            for src in reverse.get(stack.pop(), ()):
                 if src not in reached:
                     reached.add(src)
                     stack.append(src)
-        return {r for r in reached if r in self.units}
+        return reached
+
+    def dependents(self, refs: set[str]) -> set[str]:
+        """Units a change to any of `refs` reaches (the reverse `@use` index)."""
+        units = self.units
+        return {r for r in self.reaching(refs) if r in units}
 
     @cached_property
     def cycles(self) -> list[list[str]]:
@@ -239,13 +457,18 @@ class Graph:
                     stack.append((nxt, iter(self.edges.get(nxt, ()))))
         return found
 
-    def inputs_hash(self, unit: Unit, file_hash: dict[str, str | None]) -> str:
+    def inputs_hash(self, unit: Unit, file_hash: Mapping[str, str | None]) -> str:
         """The unit's spec hash with those of everything it depends on, transitively."""
         h = hashlib.sha256(unit.spec_hash.encode())
+        pieces = self._pieces
+        parts = []
         for ref in self.closure(unit.ref):
-            digest = self.ref_hash(ref)
-            if digest is not None:
-                h.update(f"\n{ref}={digest}".encode())
+            piece = pieces.get(ref)
+            if piece is None:
+                digest = self.ref_hash(ref)
+                piece = pieces[ref] = f"\n{ref}={digest}".encode() if digest is not None else b""
+            parts.append(piece)
+        h.update(b"".join(parts))
         for f in sorted(self.use_files(unit)):
             h.update(f"\nfile:{f}={file_hash.get(f)}".encode())
         return "sha256:" + h.hexdigest()
@@ -255,6 +478,24 @@ class Graph:
         if cached is None:
             cached = set()
             for ref in [unit.ref, *self.closure(unit.ref)]:
-                cached.update(d.file for d in self.ref_dependencies(ref) if d.file)
+                g = self.docs.get(ref.partition("#")[0])
+                if g is not None and ref in g.files:
+                    cached.update(g.files[ref])
             self._files[unit.ref] = cached
         return cached
+
+
+def _unit_refs(g: _DocGraph | None) -> list[str]:
+    return list(g.units) if g is not None else []
+
+
+def _files(g: _DocGraph | None) -> dict[str, frozenset[str]]:
+    return g.files if g is not None else {}
+
+
+def _referrers(docs: Iterable[_DocGraph]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for g in docs:
+        for t in g.targets:
+            out.setdefault(t, set()).add(g.doc.path)
+    return {t: frozenset(s) for t, s in out.items()}

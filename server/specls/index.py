@@ -1,0 +1,542 @@
+"""The analysis kept up to date: after a change, only what the change can reach.
+
+`status.analyze(ws, reader, previous)` runs here. A full analysis and an
+incremental one are the same code: the first has nothing to reuse. What an
+analysis keeps for the next one (`Memo`, on `Analysis.memo`) is indexed so
+that a change finds what it reaches without a scan of the workspace:
+
+- documents: a changed document (by identity: an unchanged one is the same
+  object in both snapshots) is checked again, and so is every document whose
+  directives point into a document that appeared, vanished or changed its
+  section IDs (`Graph.referrers`), or into a file that changed;
+- units: those of changed documents, those a changed section reaches through
+  `@use` (the reverse index), those whose outputs or `@use` files changed on
+  disk, whose lock entry changed, or whose claim on an output changed (output
+  path -> owning units); every other unit keeps its status and findings;
+- requirement IDs: checked again only when a changed document's definitions
+  or references changed; the `@use` cycles only when an edge changed; the
+  layouts' rules only for the layouts of changed documents;
+- files: the previous pass's look at each file is reused for files nobody
+  changed. With a watched reader (the server, told of every change on disk)
+  that is every file not reported; otherwise each file is stat()ed again.
+
+Findings come out in the order a full analysis gives (a test compares them
+on random edit sequences).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from specls.analysis import Analysis, UnitStatus
+from specls.checks import StructureChecks
+from specls.dialect import SpecDocument
+from specls.findings import Finding
+from specls.freshness import Freshness, claims, reached_by_change
+from specls.lock import LOCK_NAME, Lock, LockUnit
+from specls.lockmerge import conflict_findings
+from specls.outputs import FileState, OutputReader
+from specls.rules import DisabledCache, tune
+from specls.units import Graph, Unit
+from specls.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Memo:
+    """What one analysis keeps so that the next one can reuse it."""
+
+    ws: Workspace
+    graph: Graph
+    reader: OutputReader  # the view analysed (its change log and buffers)
+    mark: int  # the reader's change log when the pass began
+    seen: Mapping[str, FileState]  # every file the pass looked at
+    doc_findings: Mapping[str, tuple[Finding, ...]]  # structure, per document (non-empty)
+    doc_reads: Mapping[str, frozenset[str]]  # the files a document's checks depend on
+    layout_findings: Mapping[str, tuple[Finding, ...]]
+    req_sigs: Mapping[str, object]  # per document: its requirement definitions and uses
+    req_findings: tuple[Finding, ...]
+    statuses: Mapping[str, UnitStatus]
+    unit_errors: Mapping[str, Finding]  # units whose status could not be computed
+    unit_findings: Mapping[str, tuple[Finding, ...]]  # per unit (non-empty), on the spec
+    unit_out: Mapping[str, tuple[Finding | None, ...]]  # per unit, per output, on the file
+    by_path: Mapping[str, tuple[str, ...]]  # output path -> units with an output in it
+    claimed: Mapping[str, frozenset[str]]  # output key -> the units that claim it
+    keys: Mapping[str, frozenset[str]]  # output path -> the output keys in it
+    lock_paths: Mapping[str, tuple[str, ...]]  # spec path -> lock entries in it
+    orphans: frozenset[str]  # lock entries whose section is gone (adopted ones too)
+    orphan_findings: Mapping[str, Finding]
+    unlocked: frozenset[str]  # units without a lock entry
+    adoptions: Mapping[str, str]
+    owners: Mapping[str, list[tuple[str, str]]]
+    output_findings: Mapping[str, tuple[Finding, ...]]
+    disabled: DisabledCache = field(default_factory=dict)
+
+
+def _order(unit: Unit) -> tuple[str, int]:
+    """A unit's place in the graph's order (documents by path, sections in order)."""
+    return unit.doc.path, unit.section.index
+
+
+def _state_key(st: FileState | None) -> object:
+    return None if st is None else (st.stamp, st.hash, st.error)
+
+
+def _req_sig(doc: SpecDocument) -> object:
+    return (
+        doc.layout,
+        tuple(
+            (s.requirements, s.requirement_refs)
+            for s in doc.sections
+            if s.requirements or s.requirement_refs
+        ),
+    )
+
+
+def _entry_changed(a: LockUnit | None, b: LockUnit | None) -> bool:
+    return a is not b and a != b
+
+
+def _doc_reads(ws: Workspace, graph: Graph, doc: SpecDocument) -> frozenset[str]:
+    """The files a document's structure checks read (directive targets that are not specs)."""
+    g = graph.docs.get(doc.path)
+    return frozenset(t for t in (g.targets if g else ()) if t not in ws.docs)
+
+
+class _Pass:
+    """One analysis: the full one when there is nothing to reuse."""
+
+    def __init__(self, ws: Workspace, reader: OutputReader, memo: Memo | None) -> None:
+        self.ws = ws
+        self.memo = memo
+        self.mark = reader.mark()
+        self.changed_files: set[str] = set()
+        if memo is None:
+            self.reader = reader.pinned()
+            return
+        old_buf, new_buf = memo.reader.buffers, reader.buffers
+        # an open buffer of a spec is the spec's text, which the workspace has already
+        self.changed_files = {
+            p
+            for p in old_buf.keys() | new_buf.keys()
+            if p not in ws.docs
+            and p not in memo.ws.docs
+            and _state_key(old_buf.get(p)) != _state_key(new_buf.get(p))
+        }
+        if reader.watched and reader.shares_cache(memo.reader):
+            candidates = reader.changed_since(memo.mark)
+        else:
+            candidates = set(memo.seen)
+        look = reader.pinned()
+        for path in candidates:
+            before = memo.seen.get(path)
+            if (
+                before is not None
+                and path not in new_buf
+                and _state_key(look.state(path)) != _state_key(before)
+            ):
+                self.changed_files.add(path)
+        self.reader = reader.pinned({**memo.seen, **look.seen})
+
+    # --- the whole pass -------------------------------------------------------------
+
+    def run(self) -> Analysis:
+        ws, memo = self.ws, self.memo
+        if memo is None:
+            changed: set[str] = set(ws.docs) | set(ws.unreadable)
+            graph = Graph(ws)
+        else:
+            old = memo.ws
+            changed = {
+                p for p in old.docs.keys() | ws.docs.keys() if old.docs.get(p) is not ws.docs.get(p)
+            }
+            changed |= {
+                p
+                for p in old.unreadable.keys() | ws.unreadable.keys()
+                if old.unreadable.get(p) is not ws.unreadable.get(p)
+            }
+            graph = Graph.updated(memo.graph, ws, changed)
+        self.graph = graph
+        self.changed = changed
+        checks = StructureChecks(ws, self.reader, graph)
+        self.structure(checks)
+        fresh = Freshness(ws, self.reader, graph, memo.statuses if memo else None)
+        self.freshness(fresh)
+        return self.assemble(checks, fresh)
+
+    # --- structure ------------------------------------------------------------------
+
+    def structure(self, checks: StructureChecks) -> None:
+        ws, memo, graph = self.ws, self.memo, self.graph
+        doc_findings = dict(memo.doc_findings) if memo else {}
+        doc_reads = dict(memo.doc_reads) if memo else {}
+        again = {p for p in self.changed | graph.relinked if p in ws.docs}
+        for path in self.changed_files:
+            again.update(r for r in graph.referrers.get(path, ()) if r in ws.docs)
+        for path in self.changed - ws.docs.keys():
+            doc_findings.pop(path, None)
+            doc_reads.pop(path, None)
+        for path in sorted(again):
+            doc = ws.docs[path]
+            found = tuple(checks.check_one(doc))
+            if found:
+                doc_findings[path] = found
+            else:
+                doc_findings.pop(path, None)
+            doc_reads[path] = _doc_reads(ws, graph, doc)
+        self.doc_findings = doc_findings
+        self.doc_reads = doc_reads
+        # the layouts' rules, for the layouts of the changed documents
+        layout_findings = dict(memo.layout_findings) if memo else {}
+        if memo is None:
+            names = set(checks.layout_order(checks.documents()))
+        else:
+            names = {
+                d.layout for p in self.changed for d in (memo.ws.docs.get(p), ws.docs.get(p)) if d
+            }
+        present = {d.layout for d in ws.docs.values()} if names else set()
+        for name in names:
+            if name in present:
+                layout_findings[name] = tuple(checks.check_layout(name))
+            else:
+                layout_findings.pop(name, None)
+        self.layout_findings = layout_findings
+        # requirement IDs, when a definition or a use changed
+        req_sigs = dict(memo.req_sigs) if memo else {}
+        redo = memo is None
+        for path in self.changed:
+            now_doc = ws.docs.get(path)
+            sig = _req_sig(now_doc) if now_doc is not None else None
+            if req_sigs.get(path) != sig:
+                redo = True
+            if sig is None:
+                req_sigs.pop(path, None)
+            else:
+                req_sigs[path] = sig
+        self.req_sigs = req_sigs
+        if redo or memo is None:
+            start = len(checks.findings)
+            with checks.guard("checking requirements", ""):
+                checks.check_requirements()
+            self.req_findings = tuple(checks.findings[start:])
+        else:
+            self.req_findings = memo.req_findings
+        start = len(checks.findings)
+        with checks.guard("looking for @use cycles", ""):
+            checks.check_cycles()
+        self.cycle_findings = tuple(checks.findings[start:])
+
+    # --- freshness ------------------------------------------------------------------
+
+    def freshness(self, fresh: Freshness) -> None:
+        ws, memo, graph = self.ws, self.memo, self.graph
+        units = graph.units
+        lock = ws.lock
+        lock_units: Mapping[str, LockUnit] = lock.units if lock is not None else {}
+        old_lock: Lock | None = memo.ws.lock if memo else None
+        lock_changed = memo is None or old_lock is not lock
+        old_units = memo.graph.units if memo else {}
+        # the units whose Unit changed: those of changed documents
+        new_in_changed = {r for p in self.changed if p in graph.docs for r in graph.docs[p].units}
+        old_in_changed = (
+            {r for p in self.changed if p in memo.graph.docs for r in memo.graph.docs[p].units}
+            if memo
+            else set()
+        )
+        # which outputs each file has, and who claims them
+        by_path = dict(memo.by_path) if memo else {}
+        if memo is None:
+            grouped: dict[str, list[str]] = {}
+            for ref, unit in units.items():
+                for path in dict.fromkeys(o.path for o in unit.outputs):
+                    grouped.setdefault(path, []).append(ref)
+            by_path = {p: tuple(refs) for p, refs in grouped.items()}
+            touched = set(by_path)
+        else:
+            touched = set()
+            gone: dict[str, set[str]] = {}
+            for ref in old_in_changed:
+                was = old_units.get(ref)
+                if was is not None and units.get(ref) is not was:
+                    for o in was.outputs:
+                        gone.setdefault(o.path, set()).add(ref)
+                        touched.add(o.path)
+            came: dict[str, set[str]] = {}
+            for ref in new_in_changed:
+                is_now = units.get(ref)
+                if is_now is not None and old_units.get(ref) is not is_now:
+                    for o in is_now.outputs:
+                        came.setdefault(o.path, set()).add(ref)
+                        touched.add(o.path)
+            for path in touched:
+                members = set(by_path.get(path, ())) - gone.get(path, set())
+                members |= came.get(path, set())
+                members = {r for r in members if r in units}
+                if members:
+                    by_path[path] = tuple(sorted(members, key=lambda r: _order(units[r])))
+                else:
+                    by_path.pop(path, None)
+        claimed = dict(memo.claimed) if memo else {}
+        keys = dict(memo.keys) if memo else {}
+        recompute = {r for r in new_in_changed if r in units}
+        for path in touched:
+            claimers = [units[r] for r in by_path.get(path, ())]
+            now = {k: frozenset(v) for k, v in claims(claimers, path).items()}
+            for k in keys.get(path, ()):
+                if k not in now:
+                    recompute.update(r for r in claimed.pop(k) if r in units)
+            for k, v in now.items():
+                if claimed.get(k) != v:
+                    recompute.update(r for r in v | claimed.get(k, frozenset()) if r in units)
+                    claimed[k] = v
+            if now:
+                keys[path] = frozenset(now)
+            else:
+                keys.pop(path, None)
+        if memo is None:
+            recompute = set(units)
+        self.by_path, self.claimed, self.keys = by_path, claimed, keys
+        # what a changed section reaches through @use, and units whose @use set changed
+        if memo is not None:
+            dirty = reached_by_change(memo.graph, graph, self.changed)
+            dirty |= {r for r in graph.reset if r in units}
+            fresh.dirty = dirty
+            recompute |= dirty
+            if self.changed_files:
+                for path in self.changed_files:
+                    recompute.update(by_path.get(path, ()))
+                for ref, us in memo.statuses.items():
+                    if ref in units and any(f in self.changed_files for f, _ in us.use_hashes):
+                        recompute.add(ref)
+            recompute.update(r for r in memo.unit_errors if r in units)
+            if lock_changed:
+                old_entries = old_lock.units if old_lock is not None else {}
+                recompute.update(
+                    r for r in units if _entry_changed(old_entries.get(r), lock_units.get(r))
+                )
+        # orphan lock entries, and the units that take one over
+        lock_paths: dict[str, tuple[str, ...]]
+        if lock_changed or memo is None:
+            grouped_refs: dict[str, list[str]] = {}
+            for ref in lock_units:
+                grouped_refs.setdefault(ref.partition("#")[0], []).append(ref)
+            lock_paths = {p: tuple(r) for p, r in grouped_refs.items()}
+            check_refs: Iterable[str] = lock_units
+            orphans: set[str] = set()
+        else:
+            lock_paths = dict(memo.lock_paths)
+            orphans = set(memo.orphans)
+            paths = self.changed | self.changed_files
+            check_refs = [r for p in paths for r in lock_paths.get(p, ())]
+        with fresh.guard("looking for orphan lock entries", LOCK_NAME):
+            for ref in check_refs:
+                if fresh.is_orphan(ref):
+                    orphans.add(ref)
+                else:
+                    orphans.discard(ref)
+        self.lock_paths, self.orphan_set = lock_paths, frozenset(orphans)
+        if lock_changed or memo is None:
+            unlocked = frozenset(r for r in units if r not in lock_units)
+        else:
+            unlocked = frozenset(
+                r
+                for r in (memo.unlocked - old_in_changed)
+                | {r for r in new_in_changed if r not in lock_units}
+                if r in units
+            )
+        self.unlocked = unlocked
+        adoptions: dict[str, str] = {}
+        with fresh.guard("matching renamed sections to their lock entries", LOCK_NAME):
+            adoptions = fresh.find_adoptions(orphans, (units[r] for r in unlocked))
+        fresh.adoptions = adoptions
+        self.adoption_errors = list(fresh.findings)
+        del fresh.findings[:]
+        if memo is not None and adoptions != memo.adoptions:
+            for one, other in (memo.adoptions, adoptions), (adoptions, memo.adoptions):
+                recompute.update(r for r, e in one.items() if other.get(r) != e and r in units)
+        self.adoptions = adoptions
+        # the statuses
+        statuses_new: dict[str, UnitStatus] = {}
+        errors_new: dict[str, Finding] = {}
+        if memo is None:
+            order: Iterable[str] = units
+        else:
+            recompute &= units.keys()
+            order = sorted(recompute, key=lambda r: _order(units[r]))
+        for ref in order:
+            unit = units[ref]
+            start = len(fresh.findings)
+            with fresh.guard(
+                f"computing the status of {ref}", unit.doc.path, unit.section.heading_range
+            ):
+                statuses_new[ref] = fresh.unit_status(unit, claimed)
+            if len(fresh.findings) > start:
+                errors_new[ref] = fresh.findings[-1]
+        del fresh.findings[:]
+        unit_errors = dict(memo.unit_errors) if memo else {}
+        for ref in list(unit_errors):
+            if ref not in units or ref in statuses_new:
+                del unit_errors[ref]
+        unit_errors.update(errors_new)
+        self.unit_errors = unit_errors
+        if memo is None:
+            statuses = statuses_new
+        elif graph.same_units and not errors_new and not memo.unit_errors:
+            statuses = dict(memo.statuses)  # the same units in the same order
+            statuses.update(statuses_new)
+        else:
+            statuses = {}
+            for ref in units:
+                kept = statuses_new.get(ref)
+                if kept is None and ref not in unit_errors and ref not in recompute:
+                    kept = memo.statuses.get(ref)
+                if kept is not None:
+                    statuses[ref] = kept
+        self.statuses = statuses
+        # what each status reports
+        unit_findings = dict(memo.unit_findings) if memo else {}
+        unit_out = dict(memo.unit_out) if memo else {}
+        for ref in (old_in_changed - units.keys()) | errors_new.keys():
+            unit_out.pop(ref, None)
+            unit_findings.pop(ref, None)
+        out_paths: set[str] = set()
+        for ref in order:
+            computed = statuses.get(ref)
+            if computed is None:
+                unit_findings.pop(ref, None)
+                unit_out.pop(ref, None)
+            else:
+                on_spec: list[Finding] = []
+                on_out: list[Finding | None] = []
+                for ostatus in computed.outputs:
+                    spec_f, out_f = fresh.report(computed, ostatus, claimed)
+                    if spec_f is not None:
+                        on_spec.append(spec_f)
+                    on_out.append(out_f)
+                if on_spec:
+                    unit_findings[ref] = tuple(on_spec)
+                else:
+                    unit_findings.pop(ref, None)
+                unit_out[ref] = tuple(on_out)
+            for u in (units.get(ref), old_units.get(ref)):
+                if u is not None:
+                    out_paths.update(o.path for o in u.outputs)
+        out_paths |= touched
+        self.unit_findings, self.unit_out = unit_findings, unit_out
+        # owners and the findings on output files, for the files whose units changed
+        owners = dict(memo.owners) if memo else {}
+        output_findings = dict(memo.output_findings) if memo else {}
+        for path in out_paths:
+            own: list[tuple[str, str]] = []
+            found: list[Finding] = []
+            for ref in by_path.get(path, ()):
+                owner = statuses.get(ref)
+                if owner is None:
+                    continue
+                outs = unit_out.get(ref, ())
+                for i, ostatus in enumerate(owner.outputs):
+                    if ostatus.output.path == path:
+                        own.append((ref, ostatus.key))
+                        if i < len(outs) and (f := outs[i]) is not None:
+                            found.append(f)
+            if own:
+                owners[path] = own
+            else:
+                owners.pop(path, None)
+            if found:
+                output_findings[path] = tuple(found)
+            else:
+                output_findings.pop(path, None)
+        self.owners, self.output_findings = owners, output_findings
+        # code described by sections, and orphan entries
+        fresh.findings.clear()
+        with fresh.guard("comparing described code with the lock", LOCK_NAME):
+            fresh.check_described()
+        self.described = list(fresh.findings)
+        fresh.findings.clear()
+        orphan_findings = dict(memo.orphan_findings) if memo and not lock_changed else {}
+        if LOCK_NAME in self.changed_files:
+            orphan_findings = {}
+        adopted = set(adoptions.values())
+        orphan_refs = sorted(r for r in orphans if r not in adopted)
+        with fresh.guard("looking for orphan lock entries", LOCK_NAME):
+            for ref in orphan_refs:
+                if ref not in orphan_findings:
+                    orphan_findings[ref] = fresh.orphan_finding(ref)
+        self.orphan_findings = {r: orphan_findings[r] for r in orphan_refs if r in orphan_findings}
+        self.orphans = tuple(orphan_refs)
+        self.orphan_errors = list(fresh.findings)
+
+    # --- the result ------------------------------------------------------------------
+
+    def assemble(self, checks: StructureChecks, fresh: Freshness) -> Analysis:
+        ws, graph = self.ws, self.graph
+        units = graph.units
+        findings: list[Finding] = [*ws.problems, *ws.unreadable.values()]
+        for path in sorted(self.doc_findings):
+            findings.extend(self.doc_findings[path])
+        for name in StructureChecks.layout_order(checks.documents()):
+            findings.extend(self.layout_findings.get(name, ()))
+        findings.extend(self.req_findings)
+        findings.extend(self.cycle_findings)
+        findings.extend(self.adoption_errors)
+        for ref in sorted(self.unit_errors, key=lambda r: _order(units[r])):
+            findings.append(self.unit_errors[ref])
+        for ref in sorted(self.unit_findings, key=lambda r: _order(units[r])):
+            findings.extend(self.unit_findings[ref])
+        findings.extend(self.described)
+        findings.extend(self.orphan_errors)
+        findings.extend(self.orphan_findings.values())
+        if ws.lock is not None and ws.lock.conflicts:
+            findings.extend(conflict_findings(ws, self.reader.text(LOCK_NAME)))
+        disabled: DisabledCache = dict(self.memo.disabled) if self.memo else {}
+        findings = tune(findings, ws.config.rules, ws.docs, disabled)
+        memo = Memo(
+            ws=ws,
+            graph=graph,
+            reader=self.reader,
+            mark=self.mark,
+            seen=self.reader.seen,
+            doc_findings=self.doc_findings,
+            doc_reads=self.doc_reads,
+            layout_findings=self.layout_findings,
+            req_sigs=self.req_sigs,
+            req_findings=self.req_findings,
+            statuses=self.statuses,
+            unit_errors=self.unit_errors,
+            unit_findings=self.unit_findings,
+            unit_out=self.unit_out,
+            by_path=self.by_path,
+            claimed=self.claimed,
+            keys=self.keys,
+            lock_paths=self.lock_paths,
+            orphans=self.orphan_set,
+            orphan_findings=self.orphan_findings,
+            unlocked=self.unlocked,
+            adoptions=self.adoptions,
+            owners=self.owners,
+            output_findings=self.output_findings,
+            disabled=disabled,
+        )
+        return Analysis(
+            units=dict(self.statuses),
+            findings=tuple(sorted(findings, key=Finding.sort_key)),
+            output_findings=dict(self.output_findings),
+            owners={k: list(v) for k, v in self.owners.items()},
+            orphans=self.orphans,
+            memo=memo,
+        )
+
+
+def _comparable(old: Workspace, new: Workspace) -> bool:
+    """Whether an analysis of `old` may be reused for `new`: same root and config."""
+    return old.root == new.root and old.config is new.config
+
+
+def run(
+    ws: Workspace, reader: OutputReader, previous: tuple[Workspace, Analysis] | None
+) -> Analysis:
+    memo = previous[1].memo if previous is not None else None
+    if not isinstance(memo, Memo) or not _comparable(memo.ws, ws):
+        memo = None
+    return _Pass(ws, reader, memo).run()
