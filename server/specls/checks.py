@@ -28,13 +28,19 @@ from specls.workspace import Workspace, resolve_path, unit_ref
 
 
 class StructureChecks(Collector):
-    def __init__(self, ws: Workspace, reader: OutputReader, graph: Graph) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        reader: OutputReader,
+        graph: Graph,
+        policy: OutputPolicy | None = None,
+    ) -> None:
         super().__init__()
         self.ws = ws
         self.reader = reader
         self.graph = graph
         self._documents: list[SpecDocument] | None = None
-        self.policy = OutputPolicy(ws.root, ws.config, ws.spec_paths, reader.real_paths)
+        self.policy = policy or OutputPolicy(ws.root, ws.config, ws.spec_paths, reader.real_paths)
 
     def check_documents(self) -> None:
         for doc in self.documents():

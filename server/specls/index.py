@@ -27,7 +27,7 @@ on random edit sequences).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from specls.analysis import Analysis, UnitStatus
 from specls.checks import StructureChecks
@@ -37,7 +37,9 @@ from specls.freshness import Freshness, claims, reached_by_change
 from specls.lock import LOCK_NAME, Lock, LockUnit
 from specls.lockmerge import conflict_findings
 from specls.outputs import FileState, OutputReader
+from specls.paths import OutputPolicy
 from specls.rules import DisabledCache, tune
+from specls.text import Range
 from specls.units import Graph, Unit
 from specls.workspace import Workspace
 
@@ -70,6 +72,7 @@ class Memo:
     adoptions: Mapping[str, str]
     owners: Mapping[str, list[tuple[str, str]]]
     output_findings: Mapping[str, tuple[Finding, ...]]
+    policy: OutputPolicy | None = None  # which output paths are forbidden, memoized
     disabled: DisabledCache = field(default_factory=dict)
 
 
@@ -83,14 +86,51 @@ def _state_key(st: FileState | None) -> object:
 
 
 def _req_sig(doc: SpecDocument) -> object:
+    """What the requirement checks read of a document, but for where things are."""
     return (
         doc.layout,
         tuple(
-            (s.requirements, s.requirement_refs)
+            (
+                tuple((r.id, r.kind) for r in s.requirements),
+                tuple(m.text for m in s.requirement_refs),
+            )
             for s in doc.sections
             if s.requirements or s.requirement_refs
         ),
     )
+
+
+def _places(doc: SpecDocument) -> list[Range]:
+    out: list[Range] = []
+    for s in doc.sections:
+        out.extend(r.range for r in s.requirements)
+        out.extend(m.range for m in s.requirement_refs)
+    return out
+
+
+def _map_places(
+    path: str, before: SpecDocument, after: SpecDocument, moved: dict[tuple[str, Range], Range]
+) -> bool:
+    """Where each requirement definition and use of `before` is in `after` (same
+    signature); False when two of them were at one place (no telling them apart)."""
+    old, new = _places(before), _places(after)
+    if len(set(old)) != len(old) or len(old) != len(new):
+        return False
+    for a, b in zip(old, new, strict=True):
+        if a != b:
+            moved[(path, a)] = b
+    return True
+
+
+def _moved(f: Finding, moved: Mapping[tuple[str, Range], Range]) -> Finding:
+    rng = moved.get((f.path, f.range), f.range)
+    related = tuple(
+        replace(r, range=moved[(r.path, r.range)]) if (r.path, r.range) in moved else r
+        for r in f.related
+    )
+    if rng is f.range and related == f.related:
+        return f
+    return replace(f, range=rng, related=related)
 
 
 def _entry_changed(a: LockUnit | None, b: LockUnit | None) -> bool:
@@ -158,7 +198,11 @@ class _Pass:
             graph = Graph.updated(memo.graph, ws, changed)
         self.graph = graph
         self.changed = changed
-        checks = StructureChecks(ws, self.reader, graph)
+        policy = memo.policy if memo is not None else None
+        if policy is None or policy.config is not ws.config or policy.specs != ws.spec_paths:
+            policy = OutputPolicy(ws.root, ws.config, ws.spec_paths, self.reader.real_paths)
+        self.policy = policy
+        checks = StructureChecks(ws, self.reader, graph, policy)
         self.structure(checks)
         fresh = Freshness(ws, self.reader, graph, memo.statuses if memo else None)
         self.freshness(fresh)
@@ -201,14 +245,20 @@ class _Pass:
             else:
                 layout_findings.pop(name, None)
         self.layout_findings = layout_findings
-        # requirement IDs, when a definition or a use changed
+        # requirement IDs: checked again when a definition or a use changed; when only
+        # their places in the changed documents did, the findings move with them
         req_sigs = dict(memo.req_sigs) if memo else {}
         redo = memo is None
+        moved: dict[tuple[str, Range], Range] = {}
         for path in self.changed:
             now_doc = ws.docs.get(path)
             sig = _req_sig(now_doc) if now_doc is not None else None
             if req_sigs.get(path) != sig:
                 redo = True
+            elif not redo and now_doc is not None and memo is not None:
+                before = memo.ws.docs.get(path)
+                if before is not None and not _map_places(path, before, now_doc, moved):
+                    redo = True
             if sig is None:
                 req_sigs.pop(path, None)
             else:
@@ -219,6 +269,8 @@ class _Pass:
             with checks.guard("checking requirements", ""):
                 checks.check_requirements()
             self.req_findings = tuple(checks.findings[start:])
+        elif moved:
+            self.req_findings = tuple(_moved(f, moved) for f in memo.req_findings)
         else:
             self.req_findings = memo.req_findings
         start = len(checks.findings)
@@ -516,6 +568,7 @@ class _Pass:
             adoptions=self.adoptions,
             owners=self.owners,
             output_findings=self.output_findings,
+            policy=self.policy,
             disabled=disabled,
         )
         return Analysis(

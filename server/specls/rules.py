@@ -27,6 +27,8 @@ def disabled_lines(doc: SpecDocument) -> dict[int, frozenset[str] | None]:
     """Line → the codes disabled there (None: every code)."""
     out: dict[int, frozenset[str] | None] = {}
     for section in doc.sections:
+        if "specls-disable" not in section.own_text:
+            continue
         lines = section.own_text.split("\n")
         first = section.heading_range.start.line
         for i, line in enumerate(lines):

@@ -62,8 +62,18 @@ def subtree(doc: SpecDocument, section: Section) -> Iterator[Section]:
         yield from subtree(doc, doc.sections[child_index])
 
 
-def _hash_texts(texts: Iterator[str]) -> str:
-    return sha256_text(normalize_text("\n".join(texts)))
+_HASHES: dict[tuple[str, ...], str] = {}  # texts -> their hash: a re-parse keeps most texts
+_HASHES_MAX = 1 << 16
+
+
+def _hash_texts(texts: Iterable[str]) -> str:
+    key = tuple(texts)
+    found = _HASHES.get(key)
+    if found is None:
+        if len(_HASHES) >= _HASHES_MAX:
+            _HASHES.clear()
+        found = _HASHES[key] = sha256_text(normalize_text("\n".join(key)))
+    return found
 
 
 def targets_whole_document(section: Section) -> bool:
@@ -461,14 +471,15 @@ class Graph:
         """The unit's spec hash with those of everything it depends on, transitively."""
         h = hashlib.sha256(unit.spec_hash.encode())
         pieces = self._pieces
-        parts = []
-        for ref in self.closure(unit.ref):
-            piece = pieces.get(ref)
-            if piece is None:
-                digest = self.ref_hash(ref)
-                piece = pieces[ref] = f"\n{ref}={digest}".encode() if digest is not None else b""
-            parts.append(piece)
-        h.update(b"".join(parts))
+        closure = self.closure(unit.ref)
+        try:
+            h.update(b"".join([pieces[ref] for ref in closure]))
+        except KeyError:
+            for ref in closure:
+                if ref not in pieces:
+                    digest = self.ref_hash(ref)
+                    pieces[ref] = f"\n{ref}={digest}".encode() if digest is not None else b""
+            h.update(b"".join([pieces[ref] for ref in closure]))
         for f in sorted(self.use_files(unit)):
             h.update(f"\nfile:{f}={file_hash.get(f)}".encode())
         return "sha256:" + h.hexdigest()
