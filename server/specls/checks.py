@@ -82,7 +82,7 @@ class StructureChecks(Collector):
     def check_directive(self, doc: SpecDocument, d: Directive) -> None:
         if not d.path:
             if d.kind is DirectiveKind.USE and d.fragment:
-                if doc.section_by_id(d.fragment) is None:
+                if self.graph.section(f"{doc.path}#{d.fragment}") is None:
                     self.add(
                         Code.BROKEN_SECTION_REF,
                         Severity.ERROR,

@@ -259,10 +259,13 @@ class Freshness(Collector):
             )
         return on_spec, on_output
 
-    def check_described(self) -> None:
+    def check_described(self, refs: Iterable[str] | None = None) -> None:
+        """`refs`: the lock entries that record described code (all, when None)."""
         if self.ws.lock is None:
             return
-        for ref, entry in self.ws.lock.units.items():
+        units = self.ws.lock.units
+        for ref in units if refs is None else refs:
+            entry = units[ref]
             if not entry.described:
                 continue
             found = self.graph.section(ref)

@@ -26,8 +26,9 @@ on random edit sequences).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from specls.analysis import Analysis, UnitStatus
 from specls.checks import StructureChecks
@@ -43,6 +44,67 @@ from specls.text import Range
 from specls.units import Graph, Unit
 from specls.workspace import Workspace
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+_MISSING = object()
+
+
+class Cow(Mapping[K, V]):
+    """A dict copied on its first change: most passes change few entries of the
+    previous pass's indexes, and a copy of 10,000 entries per keystroke adds up."""
+
+    __slots__ = ("_d", "_owned")
+
+    def __init__(self, base: dict[K, V] | None = None) -> None:
+        self._d: dict[K, V] = base if base is not None else {}
+        self._owned = base is None
+
+    def __getitem__(self, key: K) -> V:
+        return self._d[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._d
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._d)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def __setitem__(self, key: K, value: V) -> None:
+        if self._d.get(key, _MISSING) is not value:
+            self._own()[key] = value
+
+    def put(self, key: K, value: V) -> None:
+        """Set `key` unless it is equal already."""
+        old = self._d.get(key, _MISSING)
+        if old is not value and old != value:
+            self._own()[key] = value
+
+    def __delitem__(self, key: K) -> None:
+        del self._own()[key]
+
+    def pop(self, key: K, default: V | None = None) -> V | None:
+        if key not in self._d:
+            return default
+        return self._own().pop(key)
+
+    def update(self, other: Mapping[K, V]) -> None:
+        if other:
+            self._own().update(other)
+
+    def _own(self) -> dict[K, V]:
+        if not self._owned:
+            self._d = dict(self._d)
+            self._owned = True
+        return self._d
+
+    def result(self) -> dict[K, V]:
+        """The dict (the previous one, unchanged, when nothing was set)."""
+        return self._d
+
 
 @dataclass(frozen=True)
 class Memo:
@@ -53,25 +115,26 @@ class Memo:
     reader: OutputReader  # the view analysed (its change log and buffers)
     mark: int  # the reader's change log when the pass began
     seen: Mapping[str, FileState]  # every file the pass looked at
-    doc_findings: Mapping[str, tuple[Finding, ...]]  # structure, per document (non-empty)
-    doc_reads: Mapping[str, frozenset[str]]  # the files a document's checks depend on
-    layout_findings: Mapping[str, tuple[Finding, ...]]
-    req_sigs: Mapping[str, object]  # per document: its requirement definitions and uses
+    doc_findings: dict[str, tuple[Finding, ...]]  # structure, per document (non-empty)
+    doc_reads: dict[str, frozenset[str]]  # the files a document's checks depend on
+    layout_findings: dict[str, tuple[Finding, ...]]
+    req_sigs: dict[str, object]  # per document: its requirement definitions and uses
     req_findings: tuple[Finding, ...]
-    statuses: Mapping[str, UnitStatus]
-    unit_errors: Mapping[str, Finding]  # units whose status could not be computed
-    unit_findings: Mapping[str, tuple[Finding, ...]]  # per unit (non-empty), on the spec
-    unit_out: Mapping[str, tuple[Finding | None, ...]]  # per unit, per output, on the file
-    by_path: Mapping[str, tuple[str, ...]]  # output path -> units with an output in it
-    claimed: Mapping[str, frozenset[str]]  # output key -> the units that claim it
-    keys: Mapping[str, frozenset[str]]  # output path -> the output keys in it
-    lock_paths: Mapping[str, tuple[str, ...]]  # spec path -> lock entries in it
+    statuses: dict[str, UnitStatus]
+    unit_errors: dict[str, Finding]  # units whose status could not be computed
+    unit_findings: dict[str, tuple[Finding, ...]]  # per unit (non-empty), on the spec
+    unit_out: dict[str, tuple[Finding | None, ...]]  # per unit, per output, on the file
+    by_path: dict[str, tuple[str, ...]]  # output path -> units with an output in it
+    claimed: dict[str, frozenset[str]]  # output key -> the units that claim it
+    keys: dict[str, frozenset[str]]  # output path -> the output keys in it
+    lock_paths: dict[str, tuple[str, ...]]  # spec path -> lock entries in it
+    described_refs: tuple[str, ...]  # lock entries that record described code
     orphans: frozenset[str]  # lock entries whose section is gone (adopted ones too)
-    orphan_findings: Mapping[str, Finding]
+    orphan_findings: dict[str, Finding]
     unlocked: frozenset[str]  # units without a lock entry
-    adoptions: Mapping[str, str]
-    owners: Mapping[str, list[tuple[str, str]]]
-    output_findings: Mapping[str, tuple[Finding, ...]]
+    adoptions: dict[str, str]
+    owners: dict[str, list[tuple[str, str]]]
+    output_findings: dict[str, tuple[Finding, ...]]
     policy: OutputPolicy | None = None  # which output paths are forbidden, memoized
     disabled: DisabledCache = field(default_factory=dict)
 
@@ -131,6 +194,28 @@ def _moved(f: Finding, moved: Mapping[tuple[str, Range], Range]) -> Finding:
     if rng is f.range and related == f.related:
         return f
     return replace(f, range=rng, related=related)
+
+
+def _same_shape(was: Unit | None, now: Unit | None) -> bool:
+    """Whether a unit's status can be moved from `was` to `now` (its text moved or
+    changed around it, but not its own hash, outputs or generator)."""
+    return (
+        was is not None
+        and now is not None
+        and was.spec_hash == now.spec_hash
+        and len(was.outputs) == len(now.outputs)
+        and all(a.key == b.key for a, b in zip(was.outputs, now.outputs, strict=True))
+        and was.doc.generator == now.doc.generator
+    )
+
+
+def _rebased(us: UnitStatus, unit: Unit) -> UnitStatus:
+    """`us` for the same unit in a newer document."""
+    outputs = tuple(
+        o if o.output == out else replace(o, output=out)
+        for o, out in zip(us.outputs, unit.outputs, strict=True)
+    )
+    return replace(us, unit=unit, outputs=outputs)
 
 
 def _entry_changed(a: LockUnit | None, b: LockUnit | None) -> bool:
@@ -212,8 +297,8 @@ class _Pass:
 
     def structure(self, checks: StructureChecks) -> None:
         ws, memo, graph = self.ws, self.memo, self.graph
-        doc_findings = dict(memo.doc_findings) if memo else {}
-        doc_reads = dict(memo.doc_reads) if memo else {}
+        doc_findings = Cow(memo.doc_findings if memo else None)
+        doc_reads = Cow(memo.doc_reads if memo else None)
         again = {p for p in self.changed | graph.relinked if p in ws.docs}
         for path in self.changed_files:
             again.update(r for r in graph.referrers.get(path, ()) if r in ws.docs)
@@ -224,14 +309,14 @@ class _Pass:
             doc = ws.docs[path]
             found = tuple(checks.check_one(doc))
             if found:
-                doc_findings[path] = found
+                doc_findings.put(path, found)
             else:
                 doc_findings.pop(path, None)
-            doc_reads[path] = _doc_reads(ws, graph, doc)
-        self.doc_findings = doc_findings
-        self.doc_reads = doc_reads
+            doc_reads.put(path, _doc_reads(ws, graph, doc))
+        self.doc_findings = doc_findings.result()
+        self.doc_reads = doc_reads.result()
         # the layouts' rules, for the layouts of the changed documents
-        layout_findings = dict(memo.layout_findings) if memo else {}
+        layout_findings = Cow(memo.layout_findings if memo else None)
         if memo is None:
             names = set(checks.layout_order(checks.documents()))
         else:
@@ -241,13 +326,13 @@ class _Pass:
         present = {d.layout for d in ws.docs.values()} if names else set()
         for name in names:
             if name in present:
-                layout_findings[name] = tuple(checks.check_layout(name))
+                layout_findings.put(name, tuple(checks.check_layout(name)))
             else:
                 layout_findings.pop(name, None)
-        self.layout_findings = layout_findings
+        self.layout_findings = layout_findings.result()
         # requirement IDs: checked again when a definition or a use changed; when only
         # their places in the changed documents did, the findings move with them
-        req_sigs = dict(memo.req_sigs) if memo else {}
+        req_sigs = Cow(memo.req_sigs if memo else None)
         redo = memo is None
         moved: dict[tuple[str, Range], Range] = {}
         for path in self.changed:
@@ -262,8 +347,8 @@ class _Pass:
             if sig is None:
                 req_sigs.pop(path, None)
             else:
-                req_sigs[path] = sig
-        self.req_sigs = req_sigs
+                req_sigs.put(path, sig)
+        self.req_sigs = req_sigs.result()
         if redo or memo is None:
             start = len(checks.findings)
             with checks.guard("checking requirements", ""):
@@ -295,26 +380,30 @@ class _Pass:
             if memo
             else set()
         )
+        # units whose text changed but neither their spec hash nor their outputs:
+        # their status is the old one, moved onto the new unit, unless something else
+        # reaches them
+        same_shape = {r for r in new_in_changed if _same_shape(old_units.get(r), units.get(r))}
         # which outputs each file has, and who claims them
-        by_path = dict(memo.by_path) if memo else {}
+        by_path = Cow(memo.by_path if memo else None)
         if memo is None:
             grouped: dict[str, list[str]] = {}
             for ref, unit in units.items():
                 for path in dict.fromkeys(o.path for o in unit.outputs):
                     grouped.setdefault(path, []).append(ref)
-            by_path = {p: tuple(refs) for p, refs in grouped.items()}
+            by_path = Cow({p: tuple(refs) for p, refs in grouped.items()})
             touched = set(by_path)
         else:
             touched = set()
             gone: dict[str, set[str]] = {}
-            for ref in old_in_changed:
+            for ref in old_in_changed - same_shape:
                 was = old_units.get(ref)
                 if was is not None and units.get(ref) is not was:
                     for o in was.outputs:
                         gone.setdefault(o.path, set()).add(ref)
                         touched.add(o.path)
             came: dict[str, set[str]] = {}
-            for ref in new_in_changed:
+            for ref in new_in_changed - same_shape:
                 is_now = units.get(ref)
                 if is_now is not None and old_units.get(ref) is not is_now:
                     for o in is_now.outputs:
@@ -325,29 +414,29 @@ class _Pass:
                 members |= came.get(path, set())
                 members = {r for r in members if r in units}
                 if members:
-                    by_path[path] = tuple(sorted(members, key=lambda r: _order(units[r])))
+                    by_path.put(path, tuple(sorted(members, key=lambda r: _order(units[r]))))
                 else:
                     by_path.pop(path, None)
-        claimed = dict(memo.claimed) if memo else {}
-        keys = dict(memo.keys) if memo else {}
-        recompute = {r for r in new_in_changed if r in units}
+        claimed = Cow(memo.claimed if memo else None)
+        keys = Cow(memo.keys if memo else None)
+        recompute = {r for r in new_in_changed if r in units and r not in same_shape}
         for path in touched:
             claimers = [units[r] for r in by_path.get(path, ())]
             now = {k: frozenset(v) for k, v in claims(claimers, path).items()}
             for k in keys.get(path, ()):
                 if k not in now:
-                    recompute.update(r for r in claimed.pop(k) if r in units)
+                    recompute.update(r for r in claimed.pop(k, frozenset()) or () if r in units)
             for k, v in now.items():
                 if claimed.get(k) != v:
                     recompute.update(r for r in v | claimed.get(k, frozenset()) if r in units)
                     claimed[k] = v
             if now:
-                keys[path] = frozenset(now)
+                keys.put(path, frozenset(now))
             else:
                 keys.pop(path, None)
         if memo is None:
             recompute = set(units)
-        self.by_path, self.claimed, self.keys = by_path, claimed, keys
+        self.by_path, self.claimed, self.keys = by_path.result(), claimed.result(), keys.result()
         # what a changed section reaches through @use, and units whose @use set changed
         if memo is not None:
             dirty = reached_by_change(memo.graph, graph, self.changed)
@@ -367,16 +456,16 @@ class _Pass:
                     r for r in units if _entry_changed(old_entries.get(r), lock_units.get(r))
                 )
         # orphan lock entries, and the units that take one over
-        lock_paths: dict[str, tuple[str, ...]]
+        lock_paths: Cow[str, tuple[str, ...]]
         if lock_changed or memo is None:
             grouped_refs: dict[str, list[str]] = {}
             for ref in lock_units:
                 grouped_refs.setdefault(ref.partition("#")[0], []).append(ref)
-            lock_paths = {p: tuple(r) for p, r in grouped_refs.items()}
+            lock_paths = Cow({p: tuple(r) for p, r in grouped_refs.items()})
             check_refs: Iterable[str] = lock_units
             orphans: set[str] = set()
         else:
-            lock_paths = dict(memo.lock_paths)
+            lock_paths = Cow(memo.lock_paths)
             orphans = set(memo.orphans)
             paths = self.changed | self.changed_files
             check_refs = [r for p in paths for r in lock_paths.get(p, ())]
@@ -386,7 +475,7 @@ class _Pass:
                     orphans.add(ref)
                 else:
                     orphans.discard(ref)
-        self.lock_paths, self.orphan_set = lock_paths, frozenset(orphans)
+        self.lock_paths, self.orphan_set = lock_paths.result(), frozenset(orphans)
         if lock_changed or memo is None:
             unlocked = frozenset(r for r in units if r not in lock_units)
         else:
@@ -410,13 +499,20 @@ class _Pass:
         # the statuses
         statuses_new: dict[str, UnitStatus] = {}
         errors_new: dict[str, Finding] = {}
+        rebase: set[str] = set()
         if memo is None:
             order: Iterable[str] = units
         else:
             recompute &= units.keys()
-            order = sorted(recompute, key=lambda r: _order(units[r]))
+            rebase = {r for r in same_shape - recompute if r in memo.statuses}
+            recompute |= same_shape - rebase
+            order = sorted(recompute | rebase, key=lambda r: _order(units[r]))
         for ref in order:
             unit = units[ref]
+            if ref in rebase:
+                assert memo is not None
+                statuses_new[ref] = _rebased(memo.statuses[ref], unit)
+                continue
             start = len(fresh.findings)
             with fresh.guard(
                 f"computing the status of {ref}", unit.doc.path, unit.section.heading_range
@@ -425,12 +521,12 @@ class _Pass:
             if len(fresh.findings) > start:
                 errors_new[ref] = fresh.findings[-1]
         del fresh.findings[:]
-        unit_errors = dict(memo.unit_errors) if memo else {}
+        unit_errors = Cow(memo.unit_errors if memo else None)
         for ref in list(unit_errors):
             if ref not in units or ref in statuses_new:
                 del unit_errors[ref]
         unit_errors.update(errors_new)
-        self.unit_errors = unit_errors
+        self.unit_errors = unit_errors.result()
         if memo is None:
             statuses = statuses_new
         elif graph.same_units and not errors_new and not memo.unit_errors:
@@ -446,13 +542,14 @@ class _Pass:
                     statuses[ref] = kept
         self.statuses = statuses
         # what each status reports
-        unit_findings = dict(memo.unit_findings) if memo else {}
-        unit_out = dict(memo.unit_out) if memo else {}
+        unit_findings = Cow(memo.unit_findings if memo else None)
+        unit_out = Cow(memo.unit_out if memo else None)
         for ref in (old_in_changed - units.keys()) | errors_new.keys():
             unit_out.pop(ref, None)
             unit_findings.pop(ref, None)
         out_paths: set[str] = set()
         for ref in order:
+            before_out = unit_out.get(ref)
             computed = statuses.get(ref)
             if computed is None:
                 unit_findings.pop(ref, None)
@@ -466,18 +563,20 @@ class _Pass:
                         on_spec.append(spec_f)
                     on_out.append(out_f)
                 if on_spec:
-                    unit_findings[ref] = tuple(on_spec)
+                    unit_findings.put(ref, tuple(on_spec))
                 else:
                     unit_findings.pop(ref, None)
-                unit_out[ref] = tuple(on_out)
+                unit_out.put(ref, tuple(on_out))
+            if ref in rebase and unit_out.get(ref) is before_out:
+                continue  # what it reports on its files did not change
             for u in (units.get(ref), old_units.get(ref)):
                 if u is not None:
                     out_paths.update(o.path for o in u.outputs)
         out_paths |= touched
-        self.unit_findings, self.unit_out = unit_findings, unit_out
+        self.unit_findings, self.unit_out = unit_findings.result(), unit_out.result()
         # owners and the findings on output files, for the files whose units changed
-        owners = dict(memo.owners) if memo else {}
-        output_findings = dict(memo.output_findings) if memo else {}
+        owners = Cow(memo.owners if memo else None)
+        output_findings = Cow(memo.output_findings if memo else None)
         for path in out_paths:
             own: list[tuple[str, str]] = []
             found: list[Finding] = []
@@ -492,18 +591,22 @@ class _Pass:
                         if i < len(outs) and (f := outs[i]) is not None:
                             found.append(f)
             if own:
-                owners[path] = own
+                owners.put(path, own)
             else:
                 owners.pop(path, None)
             if found:
-                output_findings[path] = tuple(found)
+                output_findings.put(path, tuple(found))
             else:
                 output_findings.pop(path, None)
-        self.owners, self.output_findings = owners, output_findings
+        self.owners, self.output_findings = owners.result(), output_findings.result()
         # code described by sections, and orphan entries
         fresh.findings.clear()
+        if lock_changed or memo is None:
+            self.described_refs = tuple(r for r, e in lock_units.items() if e.described)
+        else:
+            self.described_refs = memo.described_refs
         with fresh.guard("comparing described code with the lock", LOCK_NAME):
-            fresh.check_described()
+            fresh.check_described(self.described_refs)
         self.described = list(fresh.findings)
         fresh.findings.clear()
         orphan_findings = dict(memo.orphan_findings) if memo and not lock_changed else {}
@@ -562,6 +665,7 @@ class _Pass:
             claimed=self.claimed,
             keys=self.keys,
             lock_paths=self.lock_paths,
+            described_refs=self.described_refs,
             orphans=self.orphan_set,
             orphan_findings=self.orphan_findings,
             unlocked=self.unlocked,
@@ -572,10 +676,11 @@ class _Pass:
             disabled=disabled,
         )
         return Analysis(
-            units=dict(self.statuses),
+            # shared with the memo: an analysis is not changed once made
+            units=self.statuses,
             findings=tuple(sorted(findings, key=Finding.sort_key)),
-            output_findings=dict(self.output_findings),
-            owners={k: list(v) for k, v in self.owners.items()},
+            output_findings=self.output_findings,
+            owners=self.owners,
             orphans=self.orphans,
             memo=memo,
         )

@@ -10,10 +10,13 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from specls.dialect import Directive, DirectiveKind, Section, SpecDocument
 from specls.text import normalize_text, sha256_text
 from specls.workspace import Workspace, resolve_path, unit_ref
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,11 +336,11 @@ class Graph:
         gone_files = previous.reaching(files_changed) | graph.reaching(files_changed)
         gone_files |= gone_closures
         graph.reset = gone_files
-        graph._closures = {r: c for r, c in previous._closures.items() if r not in gone_closures}
-        graph._files = {r: f for r, f in previous._files.items() if r not in gone_files}
         stale = {r for p in changed if p in old for r in old[p].refs()}
-        graph._hashes = {r: h for r, h in previous._hashes.items() if r not in stale}
-        graph._pieces = {r: b for r, b in previous._pieces.items() if r not in stale}
+        graph._closures = _without(previous._closures, gone_closures)
+        graph._files = _without(previous._files, gone_files)
+        graph._hashes = _without(previous._hashes, stale)
+        graph._pieces = _without(previous._pieces, stale)
         return graph
 
     def section(self, ref: str) -> tuple[SpecDocument, Section] | None:
@@ -494,6 +497,14 @@ class Graph:
                     cached.update(g.files[ref])
             self._files[unit.ref] = cached
         return cached
+
+
+def _without(d: dict[str, T], keys: set[str]) -> dict[str, T]:
+    """A copy of `d` without `keys` (a dict copy, then a few deletions)."""
+    out = dict(d)
+    for k in keys:
+        out.pop(k, None)
+    return out
 
 
 def _unit_refs(g: _DocGraph | None) -> list[str]:
