@@ -100,7 +100,7 @@ class StructureChecks(Collector):
                 )
             return
         resolved = resolve_path(doc.path, d.path)
-        if resolved is None or self.reader.escapes_root(resolved):
+        if resolved is None or self.policy.real.escapes(resolved):
             self.add(
                 Code.OUTSIDE_WORKSPACE,
                 Severity.ERROR,
