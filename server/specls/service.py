@@ -211,11 +211,13 @@ class SpecService:
         not on disk yet that count, an editor's regenerated buffers awaiting a save)."""
         on_disk, _ = read_lock_for_write(self.root)  # refuses a lock broken on disk now
         wanted = on_disk.with_units(dict(overlay)) if overlay else on_disk
-        if self.workspace.lock is not None and wanted == self.workspace.lock:
-            return analyze(self.workspace, self.reader, (self.workspace, analysis))
-        ws = self.workspace.with_lock_reloaded()
-        self.workspace = replace(ws, lock=wanted)
-        return analyze(self.workspace, self.reader)
+        before = self.workspace
+        if before.lock is not None and wanted == before.lock:
+            return analyze(before, self.reader, (before, analysis))
+        self.workspace = replace(before.with_lock_reloaded(), lock=wanted)
+        # incremental: only the units whose lock entries changed (and, the reader
+        # being unwatched, those whose files changed on disk) are computed again
+        return analyze(self.workspace, self.reader, (before, analysis))
 
     def regenerate(
         self,

@@ -61,7 +61,9 @@ class RootState:
 
 def empty_snapshot(root: Path, settings: Settings) -> Snapshot:
     ws = Workspace(root=root)
-    return Snapshot(ws, Analysis({}, (), {}, {}), OutputReader(root), settings)
+    # watched: the server reports every change on disk (`Session.note_file` -> `forget`),
+    # so an analysis after an edit looks again only at the files reported
+    return Snapshot(ws, Analysis({}, (), {}, {}), OutputReader(root, watched=True), settings)
 
 
 def _apply_ops(ws: Workspace, ops: list[tuple[str, str]]) -> Workspace:
