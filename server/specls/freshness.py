@@ -151,25 +151,26 @@ class Freshness(Collector):
         spec_changed = lock is not None and lock.spec != unit.spec_hash
         inputs_changed = lock is not None and lock.inputs != inputs
         outputs = []
+        reader = self.reader
         for out in unit.outputs:
             locked = lock.outputs.get(out.key) if lock else None
-            current = self.reader.output_hash(out.path, out.symbol)
+            st = reader.state(out.path)
             sym_range = None
             if out.symbol:
-                sym = self.reader.symbol(out.path, out.symbol)
+                current = reader.symbol_hash(out.path, out.symbol)
+                sym = reader.symbol(out.path, out.symbol)
                 sym_range = sym.range if sym else None
+            else:
+                current = st.hash
+            in_conflict = len(claimed.get(out.key, ())) > 1
             unlocked = False
-            if (
-                current is not None
-                and current != locked
-                and not (len(claimed.get(out.key, ())) > 1)
-            ):
+            if current is not None and current != locked and not in_conflict:
                 if tangled is None:
                     tangled = self.tangled_hashes(unit)
                 unlocked = tangled.get(out.key) == current
-            if len(claimed.get(out.key, ())) > 1:
+            if in_conflict:
                 status = Status.CONFLICT
-            elif self.reader.state(out.path).error is not None:
+            elif st.error is not None:
                 status = Status.UNREADABLE  # not missing: it is there, and must not be replaced
             elif unlocked:
                 status = Status.FRESH  # what the current section generates; the lock lags

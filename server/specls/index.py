@@ -507,6 +507,7 @@ class _Pass:
             rebase = {r for r in same_shape - recompute if r in memo.statuses}
             recompute |= same_shape - rebase
             order = sorted(recompute | rebase, key=lambda r: _order(units[r]))
+        claimed_now = self.claimed  # a plain dict: looked up for every output
         for ref in order:
             unit = units[ref]
             if ref in rebase:
@@ -517,7 +518,7 @@ class _Pass:
             with fresh.guard(
                 f"computing the status of {ref}", unit.doc.path, unit.section.heading_range
             ):
-                statuses_new[ref] = fresh.unit_status(unit, claimed)
+                statuses_new[ref] = fresh.unit_status(unit, claimed_now)
             if len(fresh.findings) > start:
                 errors_new[ref] = fresh.findings[-1]
         del fresh.findings[:]
@@ -558,7 +559,7 @@ class _Pass:
                 on_spec: list[Finding] = []
                 on_out: list[Finding | None] = []
                 for ostatus in computed.outputs:
-                    spec_f, out_f = fresh.report(computed, ostatus, claimed)
+                    spec_f, out_f = fresh.report(computed, ostatus, claimed_now)
                     if spec_f is not None:
                         on_spec.append(spec_f)
                     on_out.append(out_f)
