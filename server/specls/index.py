@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from specls.analysis import Analysis, UnitStatus
 from specls.checks import StructureChecks
@@ -66,6 +66,9 @@ class Cow(Mapping[K, V]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._d
+
+    def get(self, key: K, default: Any = None) -> Any:  # type: ignore[override]
+        return self._d.get(key, default)  # (Mapping's goes through __getitem__: slow)
 
     def __iter__(self) -> Iterator[K]:
         return iter(self._d)
