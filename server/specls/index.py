@@ -119,7 +119,6 @@ class Memo:
     mark: int  # the reader's change log when the pass began
     seen: Mapping[str, FileState]  # every file the pass looked at
     doc_findings: dict[str, tuple[Finding, ...]]  # structure, per document (non-empty)
-    doc_reads: dict[str, frozenset[str]]  # the files a document's checks depend on
     layout_findings: dict[str, tuple[Finding, ...]]
     req_sigs: dict[str, object]  # per document: its requirement definitions and uses
     req_findings: tuple[Finding, ...]
@@ -225,12 +224,6 @@ def _entry_changed(a: LockUnit | None, b: LockUnit | None) -> bool:
     return a is not b and a != b
 
 
-def _doc_reads(ws: Workspace, graph: Graph, doc: SpecDocument) -> frozenset[str]:
-    """The files a document's structure checks read (directive targets that are not specs)."""
-    g = graph.docs.get(doc.path)
-    return frozenset(t for t in (g.targets if g else ()) if t not in ws.docs)
-
-
 class _Pass:
     """One analysis: the full one when there is nothing to reuse."""
 
@@ -264,7 +257,9 @@ class _Pass:
                 and _state_key(look.state(path)) != _state_key(before)
             ):
                 self.changed_files.add(path)
-        self.reader = reader.pinned({**memo.seen, **look.seen})
+        known = dict(memo.seen)
+        known.update(look.seen)
+        self.reader = reader.pinned(known)
 
     # --- the whole pass -------------------------------------------------------------
 
@@ -301,13 +296,11 @@ class _Pass:
     def structure(self, checks: StructureChecks) -> None:
         ws, memo, graph = self.ws, self.memo, self.graph
         doc_findings = Cow(memo.doc_findings if memo else None)
-        doc_reads = Cow(memo.doc_reads if memo else None)
         again = {p for p in self.changed | graph.relinked if p in ws.docs}
         for path in self.changed_files:
             again.update(r for r in graph.referrers.get(path, ()) if r in ws.docs)
         for path in self.changed - ws.docs.keys():
             doc_findings.pop(path, None)
-            doc_reads.pop(path, None)
         for path in sorted(again):
             doc = ws.docs[path]
             found = tuple(checks.check_one(doc))
@@ -315,9 +308,7 @@ class _Pass:
                 doc_findings.put(path, found)
             else:
                 doc_findings.pop(path, None)
-            doc_reads.put(path, _doc_reads(ws, graph, doc))
         self.doc_findings = doc_findings.result()
-        self.doc_reads = doc_reads.result()
         # the layouts' rules, for the layouts of the changed documents
         layout_findings = Cow(memo.layout_findings if memo else None)
         if memo is None:
@@ -657,7 +648,6 @@ class _Pass:
             mark=self.mark,
             seen=self.reader.seen,
             doc_findings=self.doc_findings,
-            doc_reads=self.doc_reads,
             layout_findings=self.layout_findings,
             req_sigs=self.req_sigs,
             req_findings=self.req_findings,

@@ -98,12 +98,12 @@ class OutputReader:
             view._buffers[rel] = FileState(stamp, data, whole_file_hash(data))
         return view
 
-    def pinned(self, known: Mapping[str, FileState] | None = None) -> OutputReader:
+    def pinned(self, known: dict[str, FileState] | None = None) -> OutputReader:
         """A view for one pass of the analysis: each file is looked at once, so the
         pass sees one state of the disk; `known` are answers taken as they are (the
-        previous pass's, for files nobody changed since)."""
+        previous pass's, for files nobody changed since); the view takes it over."""
         view = copy.copy(self)
-        view._pinned = dict(known) if known else {}
+        view._pinned = known if known is not None else {}
         view._real = RealPaths(self.root)
         return view
 
