@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from specls import requirements_index as rq
 from specls.analysis import Analysis, UnitStatus
 from specls.checks import StructureChecks
 from specls.dialect import SpecDocument
@@ -122,6 +123,9 @@ class Memo:
     layout_findings: dict[str, tuple[Finding, ...]]
     req_sigs: dict[str, object]  # per document: its requirement definitions and uses
     req_findings: tuple[Finding, ...]
+    req_docs: dict[str, rq.ReqDoc] | None  # requirement IDs per document, once needed
+    id_docs: dict[str, frozenset[str]] | None  # requirement ID -> documents with it
+    req_by_id: dict[str, tuple[rq.Ordered, ...]] | None  # ID -> its findings (non-empty)
     statuses: dict[str, UnitStatus]
     unit_errors: dict[str, Finding]  # units whose status could not be computed
     unit_findings: dict[str, tuple[Finding, ...]]  # per unit (non-empty), on the spec
@@ -196,6 +200,26 @@ def _moved(f: Finding, moved: Mapping[tuple[str, Range], Range]) -> Finding:
     if rng is f.range and related == f.related:
         return f
     return replace(f, range=rng, related=related)
+
+
+def _add_req_doc(
+    req_docs: Cow[str, rq.ReqDoc], id_docs: Cow[str, frozenset[str]], path: str, d: rq.ReqDoc
+) -> None:
+    req_docs[path] = d
+    for rid in d.ids:
+        id_docs[rid] = id_docs.get(rid, frozenset()) | {path}
+
+
+def _drop_req_doc(
+    req_docs: Cow[str, rq.ReqDoc], id_docs: Cow[str, frozenset[str]], path: str, d: rq.ReqDoc
+) -> None:
+    req_docs.pop(path)
+    for rid in d.ids:
+        rest = id_docs.get(rid, frozenset()) - {path}
+        if rest:
+            id_docs[rid] = rest
+        else:
+            id_docs.pop(rid)
 
 
 def _same_shape(was: Unit | None, now: Unit | None) -> bool:
@@ -343,15 +367,57 @@ class _Pass:
             else:
                 req_sigs.put(path, sig)
         self.req_sigs = req_sigs.result()
-        if redo or memo is None:
+        # requirement IDs → the documents that define or cite them: kept once an edit
+        # changed an ID, so that the next ones check only the IDs they touch
+        req_docs = Cow(memo.req_docs) if memo is not None and memo.req_docs is not None else None
+        id_docs = Cow(memo.id_docs) if memo is not None and memo.id_docs is not None else None
+        by_id = Cow(memo.req_by_id) if memo is not None and memo.req_by_id is not None else None
+        touched: set[str] = set()
+        if memo is not None and redo and req_docs is None:
+            req_docs, id_docs = Cow(), Cow()
+            for path, doc in memo.ws.docs.items():
+                _add_req_doc(req_docs, id_docs, path, rq.req_doc(doc))
+        if req_docs is not None and id_docs is not None:
+            for path in self.changed:
+                before = req_docs.get(path)
+                if before is not None:
+                    touched |= before.ids
+                    _drop_req_doc(req_docs, id_docs, path, before)
+                now_doc = ws.docs.get(path)
+                if now_doc is not None:
+                    after = rq.req_doc(now_doc)
+                    touched |= after.ids
+                    _add_req_doc(req_docs, id_docs, path, after)
+        simple = req_docs is not None and all(d.simple for d in req_docs.values())
+        if memo is None or (redo and not simple):
+            by_id = None
             start = len(checks.findings)
             with checks.guard("checking requirements", ""):
                 checks.check_requirements()
             self.req_findings = tuple(checks.findings[start:])
+        elif redo:
+            assert req_docs is not None and id_docs is not None
+            if by_id is None:
+                by_id, touched = Cow(), set(id_docs)
+            for rid in touched:
+                of_id = rq.check_id(rid, (req_docs[p] for p in id_docs.get(rid, ())))
+                if of_id:
+                    by_id[rid] = tuple(of_id)
+                else:
+                    by_id.pop(rid)
+            self.req_findings = rq.in_order(by_id)
         elif moved:
             self.req_findings = tuple(_moved(f, moved) for f in memo.req_findings)
+            if by_id is not None:
+                for rid, items in list(by_id.items()):
+                    now = tuple((c, p, k, _moved(f, moved)) for c, p, k, f in items)
+                    if any(a[3] is not b[3] for a, b in zip(items, now, strict=True)):
+                        by_id[rid] = now
         else:
             self.req_findings = memo.req_findings
+        self.req_docs = req_docs.result() if req_docs is not None else None
+        self.id_docs = id_docs.result() if id_docs is not None else None
+        self.req_by_id = by_id.result() if by_id is not None else None
         start = len(checks.findings)
         with checks.guard("looking for @use cycles", ""):
             checks.check_cycles()
@@ -651,6 +717,9 @@ class _Pass:
             layout_findings=self.layout_findings,
             req_sigs=self.req_sigs,
             req_findings=self.req_findings,
+            req_docs=self.req_docs,
+            id_docs=self.id_docs,
+            req_by_id=self.req_by_id,
             statuses=self.statuses,
             unit_errors=self.unit_errors,
             unit_findings=self.unit_findings,
