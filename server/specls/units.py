@@ -480,12 +480,26 @@ class Graph:
         except KeyError:
             for ref in closure:
                 if ref not in pieces:
-                    digest = self.ref_hash(ref)
-                    pieces[ref] = f"\n{ref}={digest}".encode() if digest is not None else b""
+                    self._fill_pieces(ref)
             h.update(b"".join([pieces[ref] for ref in closure]))
         for f in sorted(self.use_files(unit)):
             h.update(f"\nfile:{f}={file_hash.get(f)}".encode())
         return "sha256:" + h.hexdigest()
+
+    def _fill_pieces(self, ref: str) -> None:
+        """The lines of `ref`'s document for inputs hashes: all at once, since the units
+        of a changed document come one after another and use each other."""
+        pieces = self._pieces
+        g = self.docs.get(ref.partition("#")[0])
+        if g is not None:
+            hashes = g.hashes()
+            if ref in hashes:
+                for r, h in hashes.items():
+                    if r not in pieces:
+                        pieces[r] = f"\n{r}={h}".encode()
+        if ref not in pieces:
+            digest = self.ref_hash(ref)
+            pieces[ref] = f"\n{ref}={digest}".encode() if digest is not None else b""
 
     def use_files(self, unit: Unit) -> set[str]:
         cached = self._files.get(unit.ref)
