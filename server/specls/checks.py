@@ -202,8 +202,10 @@ class StructureChecks(Collector):
         """One layout's own rules, over the documents it scanned."""
         start = len(self.findings)
         with self.guard(f"checking the {name} layout's rules", ""):
-            docs = [doc for doc in self.documents() if doc.layout == name]
-            self.findings.extend(layouts.by_name(name).check(docs))
+            layout = layouts.by_name(name)
+            if type(layout).check is not Layout.check:  # the default has no rules
+                docs = [doc for doc in self.documents() if doc.layout == name]
+                self.findings.extend(layout.check(docs))
         return self.findings[start:]
 
     def check_requirements(self) -> None:

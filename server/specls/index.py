@@ -183,12 +183,18 @@ def _map_places(
     """Where each requirement definition and use of `before` is in `after` (same
     signature); False when two of them were at one place (no telling them apart)."""
     old, new = _places(before), _places(after)
-    if len(set(old)) != len(old) or len(old) != len(new):
+    if len(old) != len(new):
         return False
-    for a, b in zip(old, new, strict=True):
-        if a != b:
-            moved[(path, a)] = b
+    pairs = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+    if pairs and len({_at(a) for a in old}) != len(old):
+        return False
+    for a, b in pairs:
+        moved[(path, a)] = b
     return True
+
+
+def _at(r: Range) -> tuple[int, int, int, int]:
+    return r.start.line, r.start.character, r.end.line, r.end.character
 
 
 def _moved(f: Finding, moved: Mapping[tuple[str, Range], Range]) -> Finding:
@@ -341,12 +347,12 @@ class _Pass:
             names = {
                 d.layout for p in self.changed for d in (memo.ws.docs.get(p), ws.docs.get(p)) if d
             }
-        present = {d.layout for d in ws.docs.values()} if names else set()
         for name in names:
-            if name in present:
-                layout_findings.put(name, tuple(checks.check_layout(name)))
+            found = tuple(checks.check_layout(name))
+            if found:
+                layout_findings.put(name, found)
             else:
-                layout_findings.pop(name, None)
+                layout_findings.pop(name)
         self.layout_findings = layout_findings.result()
         # requirement IDs: checked again when a definition or a use changed; when only
         # their places in the changed documents did, the findings move with them
