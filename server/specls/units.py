@@ -217,7 +217,6 @@ class Graph:
         self.ws = ws
         self._closures: dict[str, list[str]] = {}
         self._files: dict[str, set[str]] = {}
-        self._hashes: dict[str, str] = {}
         self._pieces: dict[str, bytes] = {}  # ref -> its line of an inputs hash
         self.referrers: dict[str, frozenset[str]] = {}  # path -> docs whose directives name it
         self.changed_edges: set[str] = set()  # (updated graphs) refs whose @use edges changed
@@ -337,9 +336,9 @@ class Graph:
         gone_files |= gone_closures
         graph.reset = gone_files
         stale = {r for p in changed if p in old for r in old[p].refs()}
+        # shared while no edge changed: what either graph adds holds for both
         graph._closures = _without(previous._closures, gone_closures)
         graph._files = _without(previous._files, gone_files)
-        graph._hashes = _without(previous._hashes, stale)
         graph._pieces = _without(previous._pieces, stale)
         return graph
 
@@ -406,13 +405,10 @@ class Graph:
         return g.deps.get(ref, []) if g is not None else []
 
     def ref_hash(self, ref: str) -> str | None:
-        cached = self._hashes.get(ref)
-        if cached is None:
-            found = self.section(ref)
-            if found is None:
-                return None
-            cached = self._hashes[ref] = section_hash(*found)
-        return cached
+        g = self.docs.get(ref.partition("#")[0])
+        if g is None or self.section(ref) is None:
+            return None
+        return g.hashes().get(ref)
 
     def section_hashes(self, path: str) -> dict[str, str]:
         """Ref -> hash of every section of a document (empty when it is not a spec)."""
@@ -514,7 +510,10 @@ class Graph:
 
 
 def _without(d: dict[str, T], keys: set[str]) -> dict[str, T]:
-    """A copy of `d` without `keys` (a dict copy, then a few deletions)."""
+    """`d` without `keys`: `d` itself when there are none (what either graph adds to it
+    then holds for both), else a copy (what one adds may not hold for the other)."""
+    if not keys:
+        return d
     out = dict(d)
     for k in keys:
         out.pop(k, None)
