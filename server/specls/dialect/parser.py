@@ -142,52 +142,89 @@ def parse_document(path: str, text: str, layout: SymbolScanner | None = None) ->
     explicit = {m.group(1) for h in scan.headings if (m := EXPLICIT_ID.search(h.text)) is not None}
     slugger = Slugger(reserved=explicit)
     seen_ids: dict[str, Range] = {}
-    sections: list[Section] = []
-    stack: list[int] = []  # indices of open ancestors
-    children: dict[int, list[int]] = {}
+    # First every section's own facts (its chunk comes from the per-section cache),
+    # then the tree and the ranges, then each Section is built once: an edit to a
+    # long spec re-parses one chunk and re-assembles the rest cheaply.
+    chunks: list[Chunk] = []
+    heads: list[tuple[int, str, str, bool, Range | None, Range]] = []
     for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
         heading: Heading | None = scan.headings[index - 1] if index else None
-        chunk = _place("\n".join(lines[start:end]), start, layout)  # positions already shifted
+        chunks.append(_place("\n".join(lines[start:end]), start, layout))  # already shifted
         if heading is None:
-            level, title, section_id, explicit_id, id_range = 0, "", "", False, None
-            heading_range = Range.of(start, 0, start, 0)
-        else:
-            level = heading.level
-            raw = heading.text
-            m = EXPLICIT_ID.search(raw)
+            heads.append((0, "", "", False, None, Range.of(start, 0, start, 0)))
+            continue
+        raw = heading.text
+        m = EXPLICIT_ID.search(raw)
+        if m:
             text_line = lines[heading.text_line]
-            if m:
-                title = raw[: m.start()].strip()
-                section_id, explicit_id = m.group(1), True
-                col = heading.text_column + m.start(0) + m.group(0).find("{")
-                brace_end = heading.text_column + m.start(0) + m.group(0).find("}") + 1
-                id_range = Range.of(
-                    heading.text_line,
-                    utf16_len(text_line[:col]),
-                    heading.text_line,
-                    utf16_len(text_line[:brace_end]),
-                )
-            else:
-                title = raw.strip()
-                section_id, explicit_id, id_range = slugger.slug(title), False, None
-            heading_range = Range.of(
-                heading.first_line, 0, heading.last_line, utf16_len(lines[heading.last_line])
+            title = raw[: m.start()].strip()
+            section_id, explicit_id = m.group(1), True
+            col = heading.text_column + m.start(0) + m.group(0).find("{")
+            brace_end = heading.text_column + m.start(0) + m.group(0).find("}") + 1
+            id_range: Range | None = Range.of(
+                heading.text_line,
+                utf16_len(text_line[:col]),
+                heading.text_line,
+                utf16_len(text_line[:brace_end]),
             )
-            if explicit_id and section_id in seen_ids:
-                problems.append(
-                    Finding(
-                        Code.DUPLICATE_ID,
-                        Severity.ERROR,
-                        f"duplicate section ID '{section_id}'",
-                        path,
-                        id_range or heading_range,
-                    )
+        else:
+            title = raw.strip()
+            section_id, explicit_id, id_range = slugger.slug(title), False, None
+        heading_range = Range.of(
+            heading.first_line, 0, heading.last_line, utf16_len(lines[heading.last_line])
+        )
+        if explicit_id and section_id in seen_ids:
+            problems.append(
+                Finding(
+                    Code.DUPLICATE_ID,
+                    Severity.ERROR,
+                    f"duplicate section ID '{section_id}'",
+                    path,
+                    id_range or heading_range,
                 )
-            seen_ids.setdefault(section_id, id_range or heading_range)
-        while stack and sections[stack[-1]].level >= level and level > 0:
+            )
+        seen_ids.setdefault(section_id, id_range or heading_range)
+        heads.append((heading.level, title, section_id, explicit_id, id_range, heading_range))
+
+    count = len(heads)
+    parents: list[int | None] = []
+    children: dict[int, list[int]] = {}
+    stack: list[int] = []  # indices of open ancestors
+    for index in range(count):
+        level = heads[index][0]
+        while stack and heads[stack[-1]][0] >= level and level > 0:
             stack.pop()
         parent = stack[-1] if stack else None
-        sections.append(
+        parents.append(parent)
+        if parent is not None:
+            children.setdefault(parent, []).append(index)
+        if level > 0:
+            stack.append(index)
+
+    # A section runs to the next heading of the same or higher level: one pass with
+    # a stack of the headings still open gives each its last line.
+    own_end = [end - 1 for end in ends]
+    last_line = list(own_end)
+    still_open: list[int] = []
+    for index in range(count):
+        level = heads[index][0]
+        while still_open and level > 0 and heads[still_open[-1]][0] >= level:
+            last_line[still_open.pop()] = own_end[index - 1]
+        if level > 0:
+            still_open.append(index)
+    for i in still_open:
+        last_line[i] = own_end[-1]
+    linked = layout.link(path, [c.requirements for c in chunks])
+    finished: list[Section] = []
+    for index in range(count):
+        level, title, section_id, explicit_id, id_range, heading_range = heads[index]
+        chunk = chunks[index]
+        last = last_line[index]
+        while last > heading_range.start.line and not lines[last].strip():
+            last -= 1
+        end_pos = Position(last, utf16_len(lines[last]) if last < len(lines) else 0)
+        end_pos = end_pos if end_pos > heading_range.end else heading_range.end
+        finished.append(
             Section(
                 index=index,
                 level=level,
@@ -196,51 +233,19 @@ def parse_document(path: str, text: str, layout: SymbolScanner | None = None) ->
                 explicit_id=explicit_id,
                 heading_range=heading_range,
                 id_range=id_range,
-                range=heading_range,  # widened below once subsections are known
-                own_end_line=end - 1,
-                parent=parent,
-                children=(),
+                range=Range(heading_range.start, end_pos),
+                own_end_line=own_end[index],
+                parent=parents[index],
+                children=tuple(children.get(index, ())),
                 directives=chunk.directives,
                 code_blocks=chunk.code_blocks,
                 clarifications=chunk.clarifications,
-                requirements=chunk.requirements,
+                requirements=linked[index],
                 requirement_refs=chunk.requirement_refs,
                 path_refs=chunk.path_refs,
                 unknown_directives=chunk.unknown_directives,
                 own_text=chunk.text,
                 links=chunk.links,
-            )
-        )
-        if parent is not None:
-            children.setdefault(parent, []).append(index)
-        if level > 0:
-            stack.append(index)
-
-    # A section runs to the next heading of the same or higher level: one pass with
-    # a stack of the headings still open gives each its last line.
-    last_line = [s.own_end_line for s in sections]
-    still_open: list[int] = []
-    for s in sections:
-        while still_open and s.level > 0 and sections[still_open[-1]].level >= s.level:
-            last_line[still_open.pop()] = sections[s.index - 1].own_end_line
-        if s.level > 0:
-            still_open.append(s.index)
-    for i in still_open:
-        last_line[i] = sections[-1].own_end_line
-    linked = layout.link(path, [s.requirements for s in sections])
-    finished: list[Section] = []
-    for s in sections:
-        last = last_line[s.index]
-        while last > s.heading_range.start.line and not lines[last].strip():
-            last -= 1
-        end_pos = Position(last, utf16_len(lines[last]) if last < len(lines) else 0)
-        end_pos = end_pos if end_pos > s.heading_range.end else s.heading_range.end
-        finished.append(
-            replace(
-                s,
-                range=Range(s.heading_range.start, end_pos),
-                children=tuple(children.get(s.index, ())),
-                requirements=linked[s.index],
             )
         )
     return SpecDocument(
