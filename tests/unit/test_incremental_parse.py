@@ -74,7 +74,7 @@ def fresh_parse(text: str) -> SpecDocument:
     """The document as a process that never saw another version of it parses it."""
     chunk = _fresh_module(chunk_module)
     parser = _fresh_module(parser_module)
-    parser.parse_chunk = chunk.parse_chunk
+    parser.parse_chunk_uncached = chunk.parse_chunk_uncached
     doc: SpecDocument = parser.parse_document(REL, text, layout_for(REL))
     return doc
 
@@ -100,13 +100,13 @@ def test_a_one_character_edit_reparses_one_section(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "ws", {REL: text})
     ws = Workspace.load(root)
     calls: list[str] = []
-    real = chunk_module.parse_chunk_uncached
+    real = parser_module.parse_chunk_uncached
 
     def counting(text: str, *args: object, **kwargs: object) -> object:
         calls.append(text)
         return real(text, *args, **kwargs)  # type: ignore[arg-type]
 
-    chunk_module.parse_chunk_uncached = counting  # type: ignore[assignment]
+    parser_module.parse_chunk_uncached = counting  # type: ignore[assignment]
     try:
         at = text.index("MUST do 200")
         edited = text[:at] + "x" + text[at:]
@@ -120,4 +120,4 @@ def test_a_one_character_edit_reparses_one_section(tmp_path: Path) -> None:
         ws = ws.with_text(REL, edited[:at] + "\n" + edited[at:])
         assert len(calls) == 1 and "Section 100 " in calls[0]
     finally:
-        chunk_module.parse_chunk_uncached = real
+        parser_module.parse_chunk_uncached = real

@@ -22,6 +22,7 @@ generated Markdown that both ways give the same chunk.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
@@ -224,7 +225,7 @@ def _parse_info(info: str) -> tuple[str | None, str | None, tuple[int, int] | No
     return language, value, (start, end)
 
 
-def _code_blocks(lines: list[str]) -> tuple[list[CodeBlock], set[int]]:
+def _code_blocks(lines: list[str], base: int) -> tuple[list[CodeBlock], set[int]]:
     blocks: list[CodeBlock] = []
     fenced: set[int] = set()
     for fence in scan_fences(lines):
@@ -244,13 +245,19 @@ def _code_blocks(lines: list[str]) -> tuple[list[CodeBlock], set[int]]:
                 file=file,
                 content=content,
                 range=Range(
-                    Position(fence.open_line, 0), Position(fence.close_line, utf16_len(last))
+                    Position(base + fence.open_line, 0),
+                    Position(base + fence.close_line, utf16_len(last)),
                 ),
                 info_range=_range(
-                    fence.open_line, open_text, info_start, info_start + len(fence.info)
+                    base + fence.open_line, open_text, info_start, info_start + len(fence.info)
                 ),
                 file_range=(
-                    _range(fence.open_line, open_text, info_start + span[0], info_start + span[1])
+                    _range(
+                        base + fence.open_line,
+                        open_text,
+                        info_start + span[0],
+                        info_start + span[1],
+                    )
                     if span
                     else None
                 ),
@@ -279,12 +286,13 @@ def parse_chunk(text: str, scanner: SymbolScanner | None = None) -> Chunk:
 
 
 def parse_chunk_uncached(
-    text: str, scanner: SymbolScanner | None = None, exact: bool = False
+    text: str, scanner: SymbolScanner | None = None, exact: bool = False, base: int = 0
 ) -> Chunk:
-    """`parse_chunk` without its cache; `exact` asks mistune about every candidate
-    (what the fast path is tested against)."""
+    """`parse_chunk` without its cache, its positions counted from line `base` (where
+    the section starts in its document: no shifting afterwards); `exact` asks mistune
+    about every candidate (what the fast path is tested against)."""
     lines = text.split("\n")
-    blocks, fenced = _code_blocks(lines)
+    blocks, fenced = _code_blocks(lines, base)
     directives: list[Directive] = []
     unknown: list[Marker] = []
     clarifications: list[Marker] = []
@@ -294,7 +302,8 @@ def parse_chunk_uncached(
         if url is None:
             continue  # in a code span, escaped or otherwise not a link
         line = lines[line_no]
-        if (link := _link(line_no, line, m, url)) is not None:
+        at = base + line_no
+        if (link := _link(at, line, m, url)) is not None:
             links.append(link)
         if not _DIRECTIVE_LABEL.fullmatch(m.group(1)):
             continue
@@ -303,7 +312,7 @@ def parse_chunk_uncached(
         name = m.group(1)[1:]
         if name not in kinds:
             if not re.match(r"[a-z]+:", target):
-                unknown.append(Marker(name, _range(line_no, line, m.start(1), m.end(1))))
+                unknown.append(Marker(name, _range(at, line, m.start(1), m.end(1))))
             continue
         path, _, fragment = url.partition("#")  # escapes and %-encoding resolved
         t_start = m.start(2) + (1 if raw_target.startswith("<") else 0)
@@ -313,9 +322,9 @@ def parse_chunk_uncached(
                 target=target,
                 path=path,
                 fragment=fragment or None,
-                range=_range(line_no, line, m.start(), m.end()),
-                label_range=_range(line_no, line, m.start(1), m.end(1)),
-                target_range=_range(line_no, line, t_start, t_start + len(target)),
+                range=_range(at, line, m.start(), m.end()),
+                label_range=_range(at, line, m.start(1), m.end(1)),
+                target_range=_range(at, line, t_start, t_start + len(target)),
             )
         )
     for line_no, line in enumerate(lines):
@@ -325,9 +334,15 @@ def parse_chunk_uncached(
             if _is_mention(line, m):
                 continue
             clarifications.append(
-                Marker((m.group(1) or "").strip(), _range(line_no, line, m.start(), m.end()))
+                Marker((m.group(1) or "").strip(), _range(base + line_no, line, m.start(), m.end()))
             )
     symbols = scanner.scan(lines, frozenset(fenced)) if scanner is not None else _NO_SYMBOLS
+    if base and symbols is not _NO_SYMBOLS:  # a layout scans relative to the chunk
+        symbols = Symbols(
+            tuple(replace(r, range=r.range.shifted(base)) for r in symbols.requirements),
+            tuple(replace(m, range=m.range.shifted(base)) for m in symbols.refs),
+            tuple(replace(m, range=m.range.shifted(base)) for m in symbols.paths),
+        )
     return Chunk(
         text=text,
         directives=tuple(directives),

@@ -1,7 +1,7 @@
 """Assemble a `SpecDocument` from a document's text.
 
 The line scan finds headings; each heading's own lines become a chunk parsed
-(and cached) by `parse_chunk`; here the chunks are shifted to their place,
+(and cached by its text) in `_place`, counted from the line it starts on; here they are
 given IDs and nested into the section tree. The document's layout scans its
 symbols per chunk (cached with it) and links them once per document.
 """
@@ -9,13 +9,12 @@ symbols per chunk (cached with it) and links them once per document.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
 import yaml
 
 from specls.dialect.blocks import Heading, scan_blocks
-from specls.dialect.chunk import parse_chunk
+from specls.dialect.chunk import parse_chunk_uncached
 from specls.dialect.model import (
     Chunk,
     CodeBlock,
@@ -62,23 +61,42 @@ def _shift_requirement(r: Requirement, n: int) -> Requirement:
     return replace(r, range=r.range.shifted(n))
 
 
-@lru_cache(maxsize=16384)
-def _place(text: str, start: int, scanner: SymbolScanner | None) -> Chunk:
-    """The chunk with its positions shifted to the line where it starts.
+_PLACED: dict[tuple[str, SymbolScanner | None], tuple[int, Chunk]] = {}
+_PLACED_MAX = 32768  # sections remembered (a workspace's worth): then start afresh
 
-    Cached by (text, line, layout), so sections an edit did not move cost nothing.
+
+def _place(text: str, start: int, scanner: SymbolScanner | None) -> Chunk:
+    """The chunk of a section's text, with its positions counted from line `start`.
+
+    Keyed by text alone: a section an edit did not touch is never parsed again,
+    only shifted when the edit moved it (and then remembered where it is now).
+    A first parse counts from `start` directly, so a cold load shifts nothing.
     """
-    chunk = parse_chunk(text, scanner)
+    key = (text, scanner)
+    hit = _PLACED.get(key)
+    if hit is not None and hit[0] == start:
+        return hit[1]
+    if hit is None:
+        chunk = parse_chunk_uncached(text, scanner, base=start)
+    else:
+        chunk = _shifted(hit[1], start - hit[0])
+    if len(_PLACED) >= _PLACED_MAX:
+        _PLACED.clear()
+    _PLACED[key] = (start, chunk)
+    return chunk
+
+
+def _shifted(chunk: Chunk, n: int) -> Chunk:
     return replace(
         chunk,
-        directives=tuple(_shift_directive(d, start) for d in chunk.directives),
-        code_blocks=tuple(_shift_block(b, start) for b in chunk.code_blocks),
-        clarifications=tuple(_shift_marker(m, start) for m in chunk.clarifications),
-        requirements=tuple(_shift_requirement(r, start) for r in chunk.requirements),
-        requirement_refs=tuple(_shift_marker(m, start) for m in chunk.requirement_refs),
-        path_refs=tuple(_shift_marker(m, start) for m in chunk.path_refs),
-        unknown_directives=tuple(_shift_marker(m, start) for m in chunk.unknown_directives),
-        links=tuple(_shift_link(link, start) for link in chunk.links),
+        directives=tuple(_shift_directive(d, n) for d in chunk.directives),
+        code_blocks=tuple(_shift_block(b, n) for b in chunk.code_blocks),
+        clarifications=tuple(_shift_marker(m, n) for m in chunk.clarifications),
+        requirements=tuple(_shift_requirement(r, n) for r in chunk.requirements),
+        requirement_refs=tuple(_shift_marker(m, n) for m in chunk.requirement_refs),
+        path_refs=tuple(_shift_marker(m, n) for m in chunk.path_refs),
+        unknown_directives=tuple(_shift_marker(m, n) for m in chunk.unknown_directives),
+        links=tuple(_shift_link(link, n) for link in chunk.links),
     )
 
 
