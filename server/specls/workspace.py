@@ -133,6 +133,14 @@ class Workspace:
 
     @classmethod
     def load(cls, root: Path, fs: FileSystem = REAL_FS) -> Workspace:
+        """Every spec of `root`, parsed, or read from the persistent parse cache.
+
+        Parsing is in-process on purpose: a process pool (fork, two workers, the
+        documents sent back marshalled) made a cold load of the 1,000-spec benchmark
+        slower on the 2-core machine it was measured on (7.3-8.6 s against 6.0-6.5 s
+        serial, with other work running), since the parent's decoding and the
+        workers' start cost about what the second core saves.
+        """
         root = root.resolve()
         ws = cls(root=root).with_config_reloaded().with_lock_reloaded(fs)
         docs: dict[str, SpecDocument] = {}
