@@ -39,12 +39,17 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
-    """Every file under `root` (relative POSIX path → bytes), for byte-identity checks."""
+    """Every file under `root` (relative POSIX path → bytes), for byte-identity checks.
+
+    The parse cache (`.specls/cache/`) is left out: it is derived data any load may add.
+    """
     out: dict[str, bytes] = {}
     for dirpath, _, filenames in os.walk(root):
         for name in filenames:
             path = Path(dirpath) / name
-            out[path.relative_to(root).as_posix()] = path.read_bytes()
+            rel = path.relative_to(root).as_posix()
+            if not rel.startswith(".specls/cache/"):
+                out[rel] = path.read_bytes()
     return out
 
 

@@ -25,7 +25,9 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     for dirpath, _, names in os.walk(root):
         for name in names:
             path = Path(dirpath) / name
-            out[path.relative_to(root).as_posix()] = path.read_bytes()
+            rel = path.relative_to(root).as_posix()
+            if not rel.startswith(".specls/cache/"):  # derived: any load may add to it
+                out[rel] = path.read_bytes()
     return out
 
 

@@ -68,26 +68,26 @@ def fence_close(line: str, fence: str) -> bool:
 
 
 def scan_fences(lines: list[str], start: int = 0) -> list[Fence]:
-    """Fenced code blocks in `lines` (a chunk or a whole document)."""
+    """Fenced code blocks in `lines` (a chunk or a whole document).
+
+    Only lines with a backtick or tilde among their first four characters can
+    open or close a fence, so the scan visits those alone (a long spec has few).
+    """
     fences: list[Fence] = []
-    i = start
     n = len(lines)
-    while i < n:
-        head = lines[i][:4]
-        if "`" not in head and "~" not in head:  # cheap test before the regex
-            i += 1
-            continue
+    marks = [i for i in range(start, n) if "`" in lines[i][:4] or "~" in lines[i][:4]]
+    k = 0
+    while k < len(marks):
+        i = marks[k]
+        k += 1
         m = _FENCE_OPEN.match(lines[i])
         if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
             fence = m.group(2)
-            j = i + 1
-            while j < n and not fence_close(lines[j], fence):
-                j += 1
-            closed = j < n
-            fences.append(Fence(i, j if closed else n - 1, m.group(3).strip(), closed))
-            i = j + 1
-            continue
-        i += 1
+            while k < len(marks) and not fence_close(lines[marks[k]], fence):
+                k += 1
+            closed = k < len(marks)
+            fences.append(Fence(i, marks[k] if closed else n - 1, m.group(3).strip(), closed))
+            k += 1
     return fences
 
 

@@ -11,16 +11,21 @@ does not see, can never shift the pairing of the links after it. The same
 detection finds directives (`[@use](…)`) and every other link with a
 `#fragment` (`[the cart](cart.spec.md#cart)`), which rename and semantic
 tokens use.
+
+mistune is the slow half of a parse, and most sections do not need it: a
+section with no candidate never reaches it, and one whose candidates sit in
+paragraphs where no CommonMark rule could stop them being links (`_plain`)
+takes the regex's word. `tests/unit/test_dialect_fast_path.py` checks on
+generated Markdown that both ways give the same chunk.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
-
-import mistune
 
 from specls.dialect.blocks import scan_fences
 from specls.dialect.model import (
@@ -55,7 +60,22 @@ _MENTION_BEFORE = re.compile(
 )
 _MENTION_AFTER = re.compile(r"^\s*markers?\b", re.IGNORECASE)
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s")
-_markdown = mistune.create_markdown(renderer=None)
+# What could stop a candidate being a link, or its URL being the target as written:
+# anywhere in the section, an HTML block (it may run over blank lines), a link
+# reference definition (`[b][ref](#x)`), a fence the line scan does not see (in a
+# list or a quote); in a candidate's paragraph, a code span, an escape, an entity,
+# inline HTML or an autolink, an image, a control character.
+_SECTION_HAZARD = re.compile(r"<|\]:|```|~~~")
+_PARAGRAPH_HAZARD = re.compile(r"[`\\<&\x00-\x08\x0b-\x1f\x7f]|!\[")
+_CONTAINER_PREFIX = re.compile(r"[ \t>*+\-\d.)]*")  # indentation and list/quote markers
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    """mistune, imported on first need: a plain section or a warm cache never needs it."""
+    import mistune
+
+    return mistune.create_markdown(renderer=None)
 
 
 def _col(line: str, index: int) -> int:
@@ -95,11 +115,56 @@ def _wanted(m: re.Match[str]) -> bool:
     )
 
 
+def _blank(line: str) -> bool:
+    return not line.strip(" \t")  # CommonMark's blank: a no-break space is text
+
+
+def _plain(lines: list[str], fenced: set[int], hit_lines: set[int]) -> bool:
+    """True when every candidate is a link whose URL is its target as written.
+
+    Outside fences the section has no HTML, link reference definition or stray
+    fence, and each paragraph holding a candidate has no code span, escape,
+    entity, inline HTML, autolink, image or control character; no `](` in it is
+    anything but the end of a regex link's label (so no bracket nesting or
+    multi-line label), and no line with a candidate is indented code (four
+    spaces or a tab among its indentation and list or quote markers). Nothing
+    else in CommonMark can make a `[label](target)` text: mistune would agree
+    (property-tested), so it is not asked. Paragraphs end at blank lines, which
+    nothing but the HTML and fences excluded above can span.
+    """
+    prose = [i for i in range(len(lines)) if i not in fenced]
+    if any(_SECTION_HAZARD.search(lines[i]) for i in prose):
+        return False
+    checked: set[int] = set()
+    for hit in sorted(hit_lines):
+        if hit in checked:
+            continue
+        first = hit
+        while first > 0 and first - 1 not in fenced and not _blank(lines[first - 1]):
+            first -= 1
+        last = hit
+        while last + 1 < len(lines) and last + 1 not in fenced and not _blank(lines[last + 1]):
+            last += 1
+        for i in range(first, last + 1):
+            checked.add(i)
+            line = lines[i]
+            if _PARAGRAPH_HAZARD.search(line):
+                return False
+            if "](" in line:
+                if line.count("](") != sum(1 for _ in _LINK.finditer(line)):
+                    return False
+                prefix = _CONTAINER_PREFIX.match(line)
+                if prefix and ("\t" in prefix.group() or "    " in prefix.group()):
+                    return False
+    return True
+
+
 def _candidate_links(
-    lines: list[str], fenced: set[int]
+    lines: list[str], fenced: set[int], exact: bool = False
 ) -> list[tuple[int, re.Match[str], str | None]]:
     """Every wanted `[label](target)` outside fences: (line, match, decoded URL or None
-    when Markdown does not read it as a link)."""
+    when Markdown does not read it as a link). `exact` always asks mistune (the fast
+    path's tests compare the two)."""
     hits: list[tuple[int, re.Match[str]]] = []
     marked = list(lines)
     for line_no, line in enumerate(lines):
@@ -115,9 +180,12 @@ def _candidate_links(
             hits.append((line_no, m))
         if parts:
             marked[line_no] = "".join(parts) + line[last:]
+    if not hits:
+        return []
+    if not exact and _plain(lines, fenced, {line_no for line_no, _ in hits}):
+        return [(line_no, m, unquote(m.group(2))) for line_no, m in hits]
     real: dict[int, str] = {}
-    if hits:
-        _real_links(_markdown("\n".join(marked)), real)  # type: ignore[arg-type]
+    _real_links(_markdown()("\n".join(marked)), real)
     return [(line_no, m, real.get(i)) for i, (line_no, m) in enumerate(hits)]
 
 
@@ -157,7 +225,7 @@ def _parse_info(info: str) -> tuple[str | None, str | None, tuple[int, int] | No
     return language, value, (start, end)
 
 
-def _code_blocks(lines: list[str]) -> tuple[list[CodeBlock], set[int]]:
+def _code_blocks(lines: list[str], base: int) -> tuple[list[CodeBlock], set[int]]:
     blocks: list[CodeBlock] = []
     fenced: set[int] = set()
     for fence in scan_fences(lines):
@@ -177,13 +245,19 @@ def _code_blocks(lines: list[str]) -> tuple[list[CodeBlock], set[int]]:
                 file=file,
                 content=content,
                 range=Range(
-                    Position(fence.open_line, 0), Position(fence.close_line, utf16_len(last))
+                    Position(base + fence.open_line, 0),
+                    Position(base + fence.close_line, utf16_len(last)),
                 ),
                 info_range=_range(
-                    fence.open_line, open_text, info_start, info_start + len(fence.info)
+                    base + fence.open_line, open_text, info_start, info_start + len(fence.info)
                 ),
                 file_range=(
-                    _range(fence.open_line, open_text, info_start + span[0], info_start + span[1])
+                    _range(
+                        base + fence.open_line,
+                        open_text,
+                        info_start + span[0],
+                        info_start + span[1],
+                    )
                     if span
                     else None
                 ),
@@ -208,18 +282,28 @@ _NO_SYMBOLS = Symbols()
 @lru_cache(maxsize=16384)
 def parse_chunk(text: str, scanner: SymbolScanner | None = None) -> Chunk:
     """One section's own text, parsed; with `scanner`, its layout's symbols too."""
+    return parse_chunk_uncached(text, scanner)
+
+
+def parse_chunk_uncached(
+    text: str, scanner: SymbolScanner | None = None, exact: bool = False, base: int = 0
+) -> Chunk:
+    """`parse_chunk` without its cache, its positions counted from line `base` (where
+    the section starts in its document: no shifting afterwards); `exact` asks mistune
+    about every candidate (what the fast path is tested against)."""
     lines = text.split("\n")
-    blocks, fenced = _code_blocks(lines)
+    blocks, fenced = _code_blocks(lines, base)
     directives: list[Directive] = []
     unknown: list[Marker] = []
     clarifications: list[Marker] = []
     kinds = {k.value for k in DirectiveKind}
     links: list[Link] = []
-    for line_no, m, url in _candidate_links(lines, fenced):
+    for line_no, m, url in _candidate_links(lines, fenced, exact):
         if url is None:
             continue  # in a code span, escaped or otherwise not a link
         line = lines[line_no]
-        if (link := _link(line_no, line, m, url)) is not None:
+        at = base + line_no
+        if (link := _link(at, line, m, url)) is not None:
             links.append(link)
         if not _DIRECTIVE_LABEL.fullmatch(m.group(1)):
             continue
@@ -228,7 +312,7 @@ def parse_chunk(text: str, scanner: SymbolScanner | None = None) -> Chunk:
         name = m.group(1)[1:]
         if name not in kinds:
             if not re.match(r"[a-z]+:", target):
-                unknown.append(Marker(name, _range(line_no, line, m.start(1), m.end(1))))
+                unknown.append(Marker(name, _range(at, line, m.start(1), m.end(1))))
             continue
         path, _, fragment = url.partition("#")  # escapes and %-encoding resolved
         t_start = m.start(2) + (1 if raw_target.startswith("<") else 0)
@@ -238,21 +322,27 @@ def parse_chunk(text: str, scanner: SymbolScanner | None = None) -> Chunk:
                 target=target,
                 path=path,
                 fragment=fragment or None,
-                range=_range(line_no, line, m.start(), m.end()),
-                label_range=_range(line_no, line, m.start(1), m.end(1)),
-                target_range=_range(line_no, line, t_start, t_start + len(target)),
+                range=_range(at, line, m.start(), m.end()),
+                label_range=_range(at, line, m.start(1), m.end(1)),
+                target_range=_range(at, line, t_start, t_start + len(target)),
             )
         )
-    for line_no, line in enumerate(lines):
+    for line_no, line in enumerate(lines if "[NEEDS CLARIFICATION" in text else ()):
         if line_no in fenced:
             continue
         for m in _CLARIFY.finditer(line):
             if _is_mention(line, m):
                 continue
             clarifications.append(
-                Marker((m.group(1) or "").strip(), _range(line_no, line, m.start(), m.end()))
+                Marker((m.group(1) or "").strip(), _range(base + line_no, line, m.start(), m.end()))
             )
     symbols = scanner.scan(lines, frozenset(fenced)) if scanner is not None else _NO_SYMBOLS
+    if base and symbols is not _NO_SYMBOLS:  # a layout scans relative to the chunk
+        symbols = Symbols(
+            tuple(replace(r, range=r.range.shifted(base)) for r in symbols.requirements),
+            tuple(replace(m, range=m.range.shifted(base)) for m in symbols.refs),
+            tuple(replace(m, range=m.range.shifted(base)) for m in symbols.paths),
+        )
     return Chunk(
         text=text,
         directives=tuple(directives),

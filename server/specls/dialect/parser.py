@@ -1,7 +1,7 @@
 """Assemble a `SpecDocument` from a document's text.
 
 The line scan finds headings; each heading's own lines become a chunk parsed
-(and cached) by `parse_chunk`; here the chunks are shifted to their place,
+(and cached by its text) in `_place`, counted from the line it starts on; here they are
 given IDs and nested into the section tree. The document's layout scans its
 symbols per chunk (cached with it) and links them once per document.
 """
@@ -9,13 +9,12 @@ symbols per chunk (cached with it) and links them once per document.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
 import yaml
 
 from specls.dialect.blocks import Heading, scan_blocks
-from specls.dialect.chunk import parse_chunk
+from specls.dialect.chunk import parse_chunk_uncached
 from specls.dialect.model import (
     Chunk,
     CodeBlock,
@@ -62,23 +61,42 @@ def _shift_requirement(r: Requirement, n: int) -> Requirement:
     return replace(r, range=r.range.shifted(n))
 
 
-@lru_cache(maxsize=16384)
-def _place(text: str, start: int, scanner: SymbolScanner | None) -> Chunk:
-    """The chunk with its positions shifted to the line where it starts.
+_PLACED: dict[tuple[str, SymbolScanner | None], tuple[int, Chunk]] = {}
+_PLACED_MAX = 32768  # sections remembered (a workspace's worth): then start afresh
 
-    Cached by (text, line, layout), so sections an edit did not move cost nothing.
+
+def _place(text: str, start: int, scanner: SymbolScanner | None) -> Chunk:
+    """The chunk of a section's text, with its positions counted from line `start`.
+
+    Keyed by text alone: a section an edit did not touch is never parsed again,
+    only shifted when the edit moved it (and then remembered where it is now).
+    A first parse counts from `start` directly, so a cold load shifts nothing.
     """
-    chunk = parse_chunk(text, scanner)
+    key = (text, scanner)
+    hit = _PLACED.get(key)
+    if hit is not None and hit[0] == start:
+        return hit[1]
+    if hit is None:
+        chunk = parse_chunk_uncached(text, scanner, base=start)
+    else:
+        chunk = _shifted(hit[1], start - hit[0])
+    if len(_PLACED) >= _PLACED_MAX:
+        _PLACED.clear()
+    _PLACED[key] = (start, chunk)
+    return chunk
+
+
+def _shifted(chunk: Chunk, n: int) -> Chunk:
     return replace(
         chunk,
-        directives=tuple(_shift_directive(d, start) for d in chunk.directives),
-        code_blocks=tuple(_shift_block(b, start) for b in chunk.code_blocks),
-        clarifications=tuple(_shift_marker(m, start) for m in chunk.clarifications),
-        requirements=tuple(_shift_requirement(r, start) for r in chunk.requirements),
-        requirement_refs=tuple(_shift_marker(m, start) for m in chunk.requirement_refs),
-        path_refs=tuple(_shift_marker(m, start) for m in chunk.path_refs),
-        unknown_directives=tuple(_shift_marker(m, start) for m in chunk.unknown_directives),
-        links=tuple(_shift_link(link, start) for link in chunk.links),
+        directives=tuple(_shift_directive(d, n) for d in chunk.directives),
+        code_blocks=tuple(_shift_block(b, n) for b in chunk.code_blocks),
+        clarifications=tuple(_shift_marker(m, n) for m in chunk.clarifications),
+        requirements=tuple(_shift_requirement(r, n) for r in chunk.requirements),
+        requirement_refs=tuple(_shift_marker(m, n) for m in chunk.requirement_refs),
+        path_refs=tuple(_shift_marker(m, n) for m in chunk.path_refs),
+        unknown_directives=tuple(_shift_marker(m, n) for m in chunk.unknown_directives),
+        links=tuple(_shift_link(link, n) for link in chunk.links),
     )
 
 
@@ -142,52 +160,89 @@ def parse_document(path: str, text: str, layout: SymbolScanner | None = None) ->
     explicit = {m.group(1) for h in scan.headings if (m := EXPLICIT_ID.search(h.text)) is not None}
     slugger = Slugger(reserved=explicit)
     seen_ids: dict[str, Range] = {}
-    sections: list[Section] = []
-    stack: list[int] = []  # indices of open ancestors
-    children: dict[int, list[int]] = {}
+    # First every section's own facts (its chunk comes from the per-section cache),
+    # then the tree and the ranges, then each Section is built once: an edit to a
+    # long spec re-parses one chunk and re-assembles the rest cheaply.
+    chunks: list[Chunk] = []
+    heads: list[tuple[int, str, str, bool, Range | None, Range]] = []
     for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
         heading: Heading | None = scan.headings[index - 1] if index else None
-        chunk = _place("\n".join(lines[start:end]), start, layout)  # positions already shifted
+        chunks.append(_place("\n".join(lines[start:end]), start, layout))  # already shifted
         if heading is None:
-            level, title, section_id, explicit_id, id_range = 0, "", "", False, None
-            heading_range = Range.of(start, 0, start, 0)
-        else:
-            level = heading.level
-            raw = heading.text
-            m = EXPLICIT_ID.search(raw)
+            heads.append((0, "", "", False, None, Range.of(start, 0, start, 0)))
+            continue
+        raw = heading.text
+        m = EXPLICIT_ID.search(raw)
+        if m:
             text_line = lines[heading.text_line]
-            if m:
-                title = raw[: m.start()].strip()
-                section_id, explicit_id = m.group(1), True
-                col = heading.text_column + m.start(0) + m.group(0).find("{")
-                brace_end = heading.text_column + m.start(0) + m.group(0).find("}") + 1
-                id_range = Range.of(
-                    heading.text_line,
-                    utf16_len(text_line[:col]),
-                    heading.text_line,
-                    utf16_len(text_line[:brace_end]),
-                )
-            else:
-                title = raw.strip()
-                section_id, explicit_id, id_range = slugger.slug(title), False, None
-            heading_range = Range.of(
-                heading.first_line, 0, heading.last_line, utf16_len(lines[heading.last_line])
+            title = raw[: m.start()].strip()
+            section_id, explicit_id = m.group(1), True
+            col = heading.text_column + m.start(0) + m.group(0).find("{")
+            brace_end = heading.text_column + m.start(0) + m.group(0).find("}") + 1
+            id_range: Range | None = Range.of(
+                heading.text_line,
+                utf16_len(text_line[:col]),
+                heading.text_line,
+                utf16_len(text_line[:brace_end]),
             )
-            if explicit_id and section_id in seen_ids:
-                problems.append(
-                    Finding(
-                        Code.DUPLICATE_ID,
-                        Severity.ERROR,
-                        f"duplicate section ID '{section_id}'",
-                        path,
-                        id_range or heading_range,
-                    )
+        else:
+            title = raw.strip()
+            section_id, explicit_id, id_range = slugger.slug(title), False, None
+        heading_range = Range.of(
+            heading.first_line, 0, heading.last_line, utf16_len(lines[heading.last_line])
+        )
+        if explicit_id and section_id in seen_ids:
+            problems.append(
+                Finding(
+                    Code.DUPLICATE_ID,
+                    Severity.ERROR,
+                    f"duplicate section ID '{section_id}'",
+                    path,
+                    id_range or heading_range,
                 )
-            seen_ids.setdefault(section_id, id_range or heading_range)
-        while stack and sections[stack[-1]].level >= level and level > 0:
+            )
+        seen_ids.setdefault(section_id, id_range or heading_range)
+        heads.append((heading.level, title, section_id, explicit_id, id_range, heading_range))
+
+    count = len(heads)
+    parents: list[int | None] = []
+    children: dict[int, list[int]] = {}
+    stack: list[int] = []  # indices of open ancestors
+    for index in range(count):
+        level = heads[index][0]
+        while stack and heads[stack[-1]][0] >= level and level > 0:
             stack.pop()
         parent = stack[-1] if stack else None
-        sections.append(
+        parents.append(parent)
+        if parent is not None:
+            children.setdefault(parent, []).append(index)
+        if level > 0:
+            stack.append(index)
+
+    # A section runs to the next heading of the same or higher level: one pass with
+    # a stack of the headings still open gives each its last line.
+    own_end = [end - 1 for end in ends]
+    last_line = list(own_end)
+    still_open: list[int] = []
+    for index in range(count):
+        level = heads[index][0]
+        while still_open and level > 0 and heads[still_open[-1]][0] >= level:
+            last_line[still_open.pop()] = own_end[index - 1]
+        if level > 0:
+            still_open.append(index)
+    for i in still_open:
+        last_line[i] = own_end[-1]
+    linked = layout.link(path, [c.requirements for c in chunks])
+    finished: list[Section] = []
+    for index in range(count):
+        level, title, section_id, explicit_id, id_range, heading_range = heads[index]
+        chunk = chunks[index]
+        last = last_line[index]
+        while last > heading_range.start.line and not lines[last].strip():
+            last -= 1
+        end_pos = Position(last, utf16_len(lines[last]) if last < len(lines) else 0)
+        end_pos = end_pos if end_pos > heading_range.end else heading_range.end
+        finished.append(
             Section(
                 index=index,
                 level=level,
@@ -196,51 +251,19 @@ def parse_document(path: str, text: str, layout: SymbolScanner | None = None) ->
                 explicit_id=explicit_id,
                 heading_range=heading_range,
                 id_range=id_range,
-                range=heading_range,  # widened below once subsections are known
-                own_end_line=end - 1,
-                parent=parent,
-                children=(),
+                range=Range(heading_range.start, end_pos),
+                own_end_line=own_end[index],
+                parent=parents[index],
+                children=tuple(children.get(index, ())),
                 directives=chunk.directives,
                 code_blocks=chunk.code_blocks,
                 clarifications=chunk.clarifications,
-                requirements=chunk.requirements,
+                requirements=linked[index],
                 requirement_refs=chunk.requirement_refs,
                 path_refs=chunk.path_refs,
                 unknown_directives=chunk.unknown_directives,
                 own_text=chunk.text,
                 links=chunk.links,
-            )
-        )
-        if parent is not None:
-            children.setdefault(parent, []).append(index)
-        if level > 0:
-            stack.append(index)
-
-    # A section runs to the next heading of the same or higher level: one pass with
-    # a stack of the headings still open gives each its last line.
-    last_line = [s.own_end_line for s in sections]
-    still_open: list[int] = []
-    for s in sections:
-        while still_open and s.level > 0 and sections[still_open[-1]].level >= s.level:
-            last_line[still_open.pop()] = sections[s.index - 1].own_end_line
-        if s.level > 0:
-            still_open.append(s.index)
-    for i in still_open:
-        last_line[i] = sections[-1].own_end_line
-    linked = layout.link(path, [s.requirements for s in sections])
-    finished: list[Section] = []
-    for s in sections:
-        last = last_line[s.index]
-        while last > s.heading_range.start.line and not lines[last].strip():
-            last -= 1
-        end_pos = Position(last, utf16_len(lines[last]) if last < len(lines) else 0)
-        end_pos = end_pos if end_pos > s.heading_range.end else s.heading_range.end
-        finished.append(
-            replace(
-                s,
-                range=Range(s.heading_range.start, end_pos),
-                children=tuple(children.get(s.index, ())),
-                requirements=linked[s.index],
             )
         )
     return SpecDocument(

@@ -41,6 +41,8 @@ _TASK_PATH = re.compile(r"\bin\s+`?((?:[\w.\-]+/)*[\w\-]+\.[A-Za-z0-9]+)`?")
 _STORY_DEF = re.compile(r"^#{1,6}\s+(User Story\s+(\d+))\b")
 _STORY_REF = re.compile(r"\[(US\d+)\]")
 _DASH = re.compile(r"\s*[-–—]\s*")
+# What every symbol above contains: a line without one of these has none (most lines).
+_ANY_SYMBOL = re.compile(REQUIREMENT_ID + "|" + TASK_ID + r"|User Story|\[US\d")
 _RENAMABLE = re.compile(REQUIREMENT_ID + "|" + TASK_ID)
 _REFERENCED = frozenset({RequirementKind.SPECKIT, RequirementKind.TASK, RequirementKind.KIRO})
 _MAX_RANGE = 1000  # a task range longer than this is a typo, not a range
@@ -77,7 +79,7 @@ class SpecKit(Layout):
         refs: list[Marker] = []
         paths: list[Marker] = []
         for line_no, line in enumerate(lines):
-            if line_no in skip:
+            if line_no in skip or not _ANY_SYMBOL.search(line):
                 continue
             defined: tuple[int, int] | None = None
             if d := _DEF.match(line) or _HEADING_DEF.match(line):
