@@ -431,9 +431,16 @@ def cmd_lock_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if args.tcp:
+        from specls.lsp.server import serve
+
+        return serve(tcp=args.tcp)
+    from specls.lsp.early import answer_initialize  # the standard library only
+
+    stdin, stdout = answer_initialize(sys.stdin.buffer, sys.stdout.buffer)
     from specls.lsp.server import serve
 
-    return serve(tcp=args.tcp)
+    return serve(stdin=stdin, stdout=stdout)
 
 
 _ROOT_HELP = (
