@@ -20,8 +20,6 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
-import mistune
-
 from specls.dialect.blocks import scan_fences
 from specls.dialect.model import (
     Chunk,
@@ -55,7 +53,14 @@ _MENTION_BEFORE = re.compile(
 )
 _MENTION_AFTER = re.compile(r"^\s*markers?\b", re.IGNORECASE)
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s")
-_markdown = mistune.create_markdown(renderer=None)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    """mistune, imported when the first link candidate is checked (not at server start)."""
+    import mistune
+
+    return mistune.create_markdown(renderer=None)
 
 
 def _col(line: str, index: int) -> int:
@@ -117,7 +122,7 @@ def _candidate_links(
             marked[line_no] = "".join(parts) + line[last:]
     real: dict[int, str] = {}
     if hits:
-        _real_links(_markdown("\n".join(marked)), real)  # type: ignore[arg-type]
+        _real_links(_markdown()("\n".join(marked)), real)  # type: ignore[arg-type]
     return [(line_no, m, real.get(i)) for i, (line_no, m) in enumerate(hits)]
 
 

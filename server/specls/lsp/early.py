@@ -34,11 +34,18 @@ ENV_SWITCH = "SPECLS_EARLY_INITIALIZE"  # "0": let pygls answer `initialize` its
 def initialize_result(params: dict[str, Any]) -> dict[str, Any]:
     """What pygls answers to `initialize` with these params, as JSON.
 
-    Only `renameProvider` depends on the client: the spec allows
-    `RenameOptions` only when the client declares `prepareSupport`."""
+    Two parts depend on the client: `renameProvider` (the spec allows
+    `RenameOptions` only when the client declares `prepareSupport`), and
+    `willSave`/`willSaveWaitUntil`, false when the client declares them (specls
+    handles neither), absent otherwise."""
     caps = json.loads(json.dumps(CAPABILITIES))
-    rename = ((params.get("capabilities") or {}).get("textDocument") or {}).get("rename") or {}
+    text_document = (params.get("capabilities") or {}).get("textDocument") or {}
+    rename = text_document.get("rename") or {}
     caps["renameProvider"] = {"prepareProvider": True} if rename.get("prepareSupport") else True
+    sync = text_document.get("synchronization") or {}
+    for key in ("willSave", "willSaveWaitUntil"):
+        if sync.get(key) is not None:
+            caps["textDocumentSync"][key] = False
     return {"capabilities": caps, "serverInfo": {"name": "specls", "version": __version__}}
 
 
