@@ -203,6 +203,7 @@ async def test_progress_begin_reports_end_with_the_clients_token(
     # the token is one the client created (pytest-lsp warns and records it otherwise)
     assert isinstance(values[0], types.WorkDoneProgressBegin)
     assert values[0].title == f"specls: loading {root.name}"
+    assert values[0].cancellable is False  # a load is not the user's to cancel
     assert isinstance(values[-1], types.WorkDoneProgressEnd)
     reports = values[1:-1]
     assert reports and all(isinstance(r, types.WorkDoneProgressReport) for r in reports)

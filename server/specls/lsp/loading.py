@@ -120,7 +120,7 @@ class CountingFS:
 class Loader:
     """Loads one root; reports progress through the client when the root is big."""
 
-    def __init__(self, root: Path, progress: Callable[[str], Progress] | None) -> None:
+    def __init__(self, root: Path, progress: Callable[[str, bool], Progress] | None) -> None:
         self.root = root
         self._make_progress = progress
         self._progress: Progress | None = None
@@ -136,7 +136,7 @@ class Loader:
         self.total = len(paths)
         self.fs.expect(paths)
         if self._make_progress is not None and self.total >= PROGRESS_MIN_DOCS:
-            self._progress = self._make_progress(f"specls: loading {self.root.name}")
+            self._progress = self._make_progress(f"specls: loading {self.root.name}", False)
             self._begun = asyncio.ensure_future(self._progress.begin())  # never wait for it
         from specls.workspace import Workspace
 

@@ -109,7 +109,7 @@ class Session:
     def __init__(
         self,
         on_snapshot: Callable[[RootState, Snapshot], None],
-        progress: Callable[[str], Progress] | None = None,
+        progress: Callable[[str, bool], Progress] | None = None,
     ) -> None:
         """`on_snapshot` publishes a new snapshot of a root; `progress` starts a work-done
         progress in the editor (shown while a big root loads, `loading.py`)."""
