@@ -116,6 +116,28 @@ def test_a_first_message_other_than_initialize_goes_to_pygls(tmp_path: Path) -> 
     assert len(errors) == 1 and errors[0]["error"]["code"] == -32002  # ServerNotInitialized
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"rootUri": None, "capabilities": {}},  # no processId
+        {"processId": "1", "rootUri": None, "capabilities": {}},
+        {"processId": None, "capabilities": {}, "workspaceFolders": [{"uri": 1, "name": "é"}]},
+    ],
+)
+def test_unusual_initialize_params_get_the_servers_answer_once(params: dict[str, Any]) -> None:
+    """Params early.py does not vouch for go to pygls: one answer, pygls' own."""
+    session = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params},
+        {"jsonrpc": "2.0", "method": "exit"},
+    ]
+    out, err = exchange(session)
+    late, _ = exchange(session, {"SPECLS_EARLY_INITIALIZE": "0"})
+    answers = [m for m in out if m.get("id") == 1]
+    assert len(answers) == 1, out
+    assert answers == [m for m in late if m.get("id") == 1]
+    assert "WARNING" not in err
+
+
 def _modules_after(code: str) -> set[str]:
     proc = subprocess.run(
         [sys.executable, "-c", f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"],

@@ -50,17 +50,36 @@ def initialize_result(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ordinary(message: Any) -> bool:
-    """An `initialize` request whose params pygls reads without complaint."""
+    """An `initialize` request whose params pygls reads without complaint (the
+    top-level fields have their types; anything unusual is left to pygls)."""
     if not isinstance(message, dict) or message.get("method") != "initialize":
         return False
-    if not isinstance(message.get("id"), int | str) or isinstance(message.get("id"), bool):
+    msg_id = message.get("id")
+    if isinstance(msg_id, bool) or not isinstance(msg_id, int | str):
         return False
     params = message.get("params")
     if not isinstance(params, dict) or not isinstance(params.get("capabilities"), dict):
         return False
-    pid = params.get("processId", 0)
-    return (pid is None or (isinstance(pid, int) and not isinstance(pid, bool))) and all(
-        params.get(k) is None or isinstance(params.get(k), str) for k in ("rootUri", "rootPath")
+    if "processId" not in params:
+        return False
+    pid = params["processId"]
+    if pid is not None and (isinstance(pid, bool) or not isinstance(pid, int)):
+        return False
+    for key in ("rootUri", "rootPath", "locale"):
+        if params.get(key) is not None and not isinstance(params[key], str):
+            return False
+    if params.get("trace") not in (None, "off", "messages", "verbose"):
+        return False
+    info = params.get("clientInfo")
+    if info is not None and not (isinstance(info, dict) and isinstance(info.get("name"), str)):
+        return False
+    folders = params.get("workspaceFolders")
+    return folders is None or (
+        isinstance(folders, list)
+        and all(
+            isinstance(f, dict) and isinstance(f.get("uri"), str) and isinstance(f.get("name"), str)
+            for f in folders
+        )
     )
 
 
