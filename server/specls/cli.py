@@ -1,8 +1,11 @@
 """`specls`: check | status | regen | stamp | graph | serve.
 
 argparse (stdlib) rather than click/typer: it costs no import time, and a
-`specls check` in CI should not pay for more than it uses. No LSP import
-here except inside `serve`.
+`specls check` in CI should not pay for more than it uses. Each command
+imports what it needs when it runs: `specls --version` is Python's startup,
+`check` never loads pygls, lsprotocol or the MCP SDK, and `serve` imports
+the analysis layers only once a workspace is loaded
+(`tests/cli/test_cli_imports.py` holds it).
 """
 
 from __future__ import annotations
@@ -12,20 +15,16 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from specls import __version__
 from specls.findings import Code, Finding, Severity
-from specls.regen.engine import resolve_refs, stampable
-from specls.regen.tangle import GenerationError
-from specls.regen.transaction import TransactionError, recover
-from specls.report import FORMATTERS
-from specls.service import SpecService, WriteRefused, find_root
-from specls.status import Analysis, Status
-from specls.traceability import features
-from specls.workspace import Workspace
-from specls.writelock import LOCK_FILE, clear_stale
+
+if TYPE_CHECKING:
+    from specls.service import SpecService
+    from specls.status import Analysis
+    from specls.workspace import Workspace
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -40,6 +39,8 @@ def _prefix(root: Path) -> str:
 
 
 def _open(path: str | None, *, need_specs: bool = True) -> tuple[SpecService, Analysis] | None:
+    from specls.service import SpecService, find_root
+
     start = Path(path or ".")
     if not start.exists():
         _err(f"no such file or directory: {start}")
@@ -126,6 +127,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         except ChangesError as exc:
             _err(str(exc))
             return EXIT_USAGE
+    from specls.report import FORMATTERS
+
     prefix = _prefix(root)
     out = FORMATTERS[args.format](findings, prefix)
     if out:
@@ -136,19 +139,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-_STYLE = {
-    Status.FRESH: "green",
-    Status.STALE: "yellow",
-    Status.EDITED: "magenta",
-    Status.MISSING: "red",
-    Status.UNREADABLE: "bold red",
-    Status.UNGENERATED: "cyan",
-    Status.ORPHAN: "red",
-    Status.CONFLICT: "bold red",
+_STYLE = {  # by Status value
+    "fresh": "green",
+    "stale": "yellow",
+    "edited": "magenta",
+    "missing": "red",
+    "unreadable": "bold red",
+    "ungenerated": "cyan",
+    "orphan": "red",
+    "conflict": "bold red",
 }
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from specls.status import Status
+    from specls.traceability import features
+
     if args.shards is not None and args.shards < 1:
         _err("--shards needs a positive number")
         return EXIT_USAGE
@@ -209,7 +217,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             table.add_column(col)
         for ref, key, st, gen in rows:
             lags = " (lock lags)" if (ref, key) in unlocked else ""
-            table.add_row(ref, key, f"[{_STYLE[st]}]{st.value}{lags}[/]", gen)
+            table.add_row(ref, key, f"[{_STYLE[st.value]}]{st.value}{lags}[/]", gen)
         console.print(table)
         counts = " · ".join(f"{n} {s}" for s, n in sorted(analysis.counts().items()))
         console.print(counts or "no generation units")
@@ -234,6 +242,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 def _recover(path: str | None) -> None:
     """Finish what a killed specls left (transaction.recover) before a write command
     reads the workspace; what it did goes to stderr."""
+    from specls.regen.transaction import recover
+    from specls.service import find_root
+    from specls.writelock import LOCK_FILE, clear_stale
+
     start = Path(path or ".")
     if start.exists():
         root = find_root(start)
@@ -244,6 +256,12 @@ def _recover(path: str | None) -> None:
 
 
 def cmd_regen(args: argparse.Namespace) -> int:
+    from specls.regen.engine import resolve_refs
+    from specls.regen.tangle import GenerationError
+    from specls.regen.transaction import TransactionError
+    from specls.service import WriteRefused
+    from specls.status import Status
+
     _recover(args.root)
     opened = _open(args.root)
     if opened is None:
@@ -316,6 +334,7 @@ def cmd_regen(args: argparse.Namespace) -> int:
 
 def _check_generator(ws: Workspace, name: str) -> str | None:
     from specls.regen.presets import BUILTIN, resolve_generator
+    from specls.regen.tangle import GenerationError
 
     if name == BUILTIN:
         return None
@@ -327,6 +346,9 @@ def _check_generator(ws: Workspace, name: str) -> str | None:
 
 
 def cmd_stamp(args: argparse.Namespace) -> int:
+    from specls.regen.engine import resolve_refs, stampable
+    from specls.service import WriteRefused
+
     _recover(args.root)
     opened = _open(args.root)
     if opened is None:
@@ -409,9 +431,33 @@ def cmd_lock_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if args.tcp:
+        from specls.lsp.server import serve
+
+        return _exit_now(serve(tcp=args.tcp))
+    from specls.lsp.early import answer_initialize  # the standard library only
+
+    stdin, stdout = answer_initialize(sys.stdin.buffer, sys.stdout.buffer)
     from specls.lsp.server import serve
 
-    return serve(tcp=args.tcp)
+    return _exit_now(serve(stdin=stdin, stdout=stdout))
+
+
+def _exit_now(code: int) -> NoReturn:
+    """End the server process without the interpreter's teardown.
+
+    When `serve` returns, the event loop has closed and every worker thread
+    that writes has finished; what may still run is an analysis in a daemon
+    thread, and freeing a big workspace's objects one by one took 4–10 s on
+    the 1,000-spec benchmark, which editors see as a server that hangs on exit."""
+    import contextlib
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # closed by `exit`, or the client left
+            stream.flush()
+    os._exit(code)
 
 
 _ROOT_HELP = (
@@ -425,6 +471,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="specls",
         description="The spec is the source: check, regenerate and serve spec-driven workspaces.",
     )
+    from specls.report import FORMATTERS
+
     parser.add_argument("--version", action="version", version=f"specls {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -555,6 +603,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == ["--version"]:  # before building the parser: no import beyond this module
+        print(f"specls {__version__}")
+        return EXIT_OK
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -118,7 +118,7 @@ class FakeEditor:
     def notify(self, method: str, params: Any) -> None:
         self.notes.append((method, params))
 
-    def progress(self, title: str) -> FakeProgress:
+    def progress(self, title: str, cancellable: bool = True) -> FakeProgress:
         return FakeProgress(self, title)
 
     async def configuration(self, section: str) -> Any:

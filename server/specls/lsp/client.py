@@ -46,7 +46,7 @@ class Client(Protocol):
 
     def notify(self, method: str, params: Any) -> None: ...
 
-    def progress(self, title: str) -> Progress: ...
+    def progress(self, title: str, cancellable: bool = True) -> Progress: ...
 
     async def configuration(self, section: str) -> Any: ...
 
@@ -60,9 +60,12 @@ class Client(Protocol):
 class _PyglsProgress:
     """Work-done progress when the client supports it; silent otherwise."""
 
-    def __init__(self, ls: LanguageServer, title: str, enabled: bool) -> None:
+    def __init__(
+        self, ls: LanguageServer, title: str, enabled: bool, cancellable: bool = True
+    ) -> None:
         self.ls = ls
         self.title = title
+        self.cancellable = cancellable
         self.token = f"specls-{uuid.uuid4()}"
         self.enabled = enabled
         self._cancel: Any = None
@@ -78,7 +81,9 @@ class _PyglsProgress:
             return
         self.ls.work_done_progress.begin(
             self.token,
-            types.WorkDoneProgressBegin(title=self.title, cancellable=True, percentage=0),
+            types.WorkDoneProgressBegin(
+                title=self.title, cancellable=self.cancellable, percentage=0
+            ),
         )
         self._cancel = self.ls.work_done_progress.tokens.get(self.token)
 
@@ -136,9 +141,10 @@ class PyglsClient:
     def notify(self, method: str, params: Any) -> None:
         self.ls.protocol.notify(method, params)
 
-    def progress(self, title: str) -> Progress:
+    def progress(self, title: str, cancellable: bool = True) -> Progress:
         window = self.ls.client_capabilities.window
-        return _PyglsProgress(self.ls, title, bool(window and window.work_done_progress))
+        enabled = bool(window and window.work_done_progress)
+        return _PyglsProgress(self.ls, title, enabled, cancellable)
 
     async def configuration(self, section: str) -> Any:
         result = await self.ls.workspace_configuration_async(

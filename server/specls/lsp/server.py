@@ -40,7 +40,7 @@ log = logging.getLogger("specls")
 class Server:
     def __init__(self, client: Client) -> None:
         self.client = client
-        self.session = Session(self.publish)
+        self.session = Session(self.publish, client.progress)
         self.watcher = Watcher(self)
 
     # --- documents --------------------------------------------------------------------
@@ -184,7 +184,9 @@ def create_server() -> LanguageServer:
     return ls
 
 
-def serve(tcp: str | None = None) -> int:
+def serve(tcp: str | None = None, stdin: Any = None, stdout: Any = None) -> int:
+    """Run until `exit`. `stdin`/`stdout` default to the process's (early.py passes
+    its replaying reader and a writer that drops the answer it already sent)."""
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="specls %(levelname)s %(message)s"
     )
@@ -194,7 +196,7 @@ def serve(tcp: str | None = None) -> int:
         host, _, port = tcp.rpartition(":")
         ls.start_tcp(host or "127.0.0.1", int(port))
     else:
-        ls.start_io()
+        ls.start_io(stdin, stdout)
     # LSP: exit code 0 only when `shutdown` came before `exit` (or the client hung up
     # after it); a client that vanished without shutting down gets 1.
     return 0 if getattr(ls.protocol, "_shutdown", False) else 1

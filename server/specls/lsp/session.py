@@ -16,13 +16,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
 from specls.findings import Finding
 from specls.lock import LOCK_NAME, Lock, LockUnit
 from specls.lsp.documents import Documents
+from specls.lsp.loading import Loader, in_daemon_thread
 from specls.lsp.settings import Settings
 from specls.lsp.snapshot import Snapshot
 from specls.outputs import OutputReader
@@ -30,6 +31,9 @@ from specls.service import find_root
 from specls.status import Analysis, analyze
 from specls.text import sha256_text
 from specls.workspace import Workspace
+
+if TYPE_CHECKING:
+    from specls.lsp.client import Progress
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +108,14 @@ def compute(
 
 
 class Session:
-    def __init__(self, on_snapshot: Callable[[RootState, Snapshot], None]) -> None:
-        """`on_snapshot` publishes a new snapshot of a root."""
+    def __init__(
+        self,
+        on_snapshot: Callable[[RootState, Snapshot], None],
+        progress: Callable[[str, bool], Progress] | None = None,
+    ) -> None:
+        """`on_snapshot` publishes a new snapshot of a root; `progress` starts a work-done
+        progress in the editor (shown while a big root loads, `loading.py`)."""
+        self._progress = progress
         self.roots: dict[Path, RootState] = {}
         self.settings = Settings()
         self.client_name = ""
@@ -206,40 +216,55 @@ class Session:
         finally:
             state.sleeping = False
         async with state.lock:
-            texts, versions = self.texts_for(state)
-            ops = list(state.ops)
-            base = state.snapshot.workspace
-            reader = state.disk.with_buffers(texts)
-            pending = {ref: entry for ref, (entry, _) in state.pending.items()}
+            loader: Loader | None = None
             try:
-                ws, analysis = await asyncio.to_thread(
-                    compute,
-                    base,
-                    reader,
-                    ops,
-                    texts,
-                    state.snapshot.analysis if state.loaded.is_set() else None,
-                    pending,
-                )
+                if not state.snapshot.workspace.revision:  # the root's first load
+                    loader = Loader(state.root, self._progress)
+                    state.snapshot = replace(state.snapshot, workspace=await loader.load())
+                await self._analyse(state)
             except Exception:
                 log.exception("analysis of %s failed", state.root)
-                return
-            _, now = self.texts_for(state)
-            if now != versions:
-                return  # a newer edit arrived; its own refresh will publish
-            del state.ops[: len(ops)]
-            state.snapshot = Snapshot(
-                ws,
-                analysis,
-                reader,
-                self.settings,
-                texts,
-                self.client_name,
-                versions,
-                self.capabilities,
-                trusted=self.settings.trusted and state.in_workspace,
-            )
-            state.loaded.set()
+            finally:
+                if loader is not None:
+                    loader.finish(f"{loader.total} documents")
+
+    async def _analyse(self, state: RootState) -> None:
+        """Apply open buffers and disk changes to the root's workspace, analyse, publish.
+
+        A result computed for buffer versions that are no longer current is not
+        published (the newer edit's refresh publishes); the first one of a root
+        still becomes its snapshot, so that refresh is incremental, not a reload."""
+        texts, versions = self.texts_for(state)
+        ops = list(state.ops)
+        reader = state.disk.with_buffers(texts)
+        pending = {ref: entry for ref, (entry, _) in state.pending.items()}
+        ws, analysis = await in_daemon_thread(
+            compute,
+            state.snapshot.workspace,
+            reader,
+            ops,
+            texts,
+            state.snapshot.analysis if state.loaded.is_set() else None,
+            pending,
+        )
+        _, now = self.texts_for(state)
+        stale = now != versions
+        if stale and state.loaded.is_set():
+            return  # a newer edit arrived; its own refresh will publish
+        del state.ops[: len(ops)]
+        state.snapshot = Snapshot(
+            ws,
+            analysis,
+            reader,
+            self.settings,
+            texts,
+            self.client_name,
+            versions,
+            self.capabilities,
+            trusted=self.settings.trusted and state.in_workspace,
+        )
+        state.loaded.set()
+        if not stale:
             self._on_snapshot(state, state.snapshot)
 
     async def current(self, state: RootState) -> Snapshot:
