@@ -29,6 +29,7 @@ from enum import StrEnum
 from specls import code
 from specls.config import ALWAYS_EXCLUDED
 from specls.dialect import DirectiveKind, RequirementKind, SpecDocument
+from specls.ide.index import index_for
 from specls.ide.snapshot import Snapshot
 from specls.layouts import Trigger, layout_of
 from specls.query import requirement_statement
@@ -262,7 +263,10 @@ def section_ref_items(
     """`@use` targets: `#id` in this document, `path.spec.md#id` elsewhere."""
     rng = ctx.range(typed, ctx.tail())
     items = []
-    for doc in sorted(snap.workspace.docs.values(), key=lambda d: (d.path != doc_path, d.path)):
+    index = index_for(snap.workspace)
+    own = [doc_path] if doc_path in index.entries else []
+    for path in own + [p for p in index.paths if p != doc_path]:
+        doc = index.entries[path].doc
         prefix = "" if doc.path == doc_path else _relative(doc_path, doc.path)
         for s in doc.sections[1:]:
             label = f"{prefix}#{s.id}"
@@ -344,12 +348,15 @@ def requirement_items(
         return []
     only_here = trigger.base or layout.strict_scope
     seen: dict[str, tuple[bool, str, str, Position]] = {}
-    for other in sorted(snap.workspace.docs.values(), key=lambda d: d.path):
-        theirs = layout_of(other)
-        local = theirs.scope(other.path) == here
+    index = index_for(snap.workspace)
+    paths = [d.path for d in index.scope_docs(here)] if only_here else index.paths
+    for path in paths:
+        entry = index.entries[path]
+        other, theirs = entry.doc, entry.layout
+        local = entry.scope == here
         if only_here and not local:
             continue
-        for s in other.sections:
+        for s in entry.requirement_sections:
             for r in s.requirements:
                 if trigger.kinds is not None and r.kind not in trigger.kinds:
                     continue
