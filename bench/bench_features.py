@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.protocol import JsonRPCResponseMessage, default_converter
+from pygls.protocol import JsonRPCResponseMessage
 
 from specls.lsp import (
     code_lens,
@@ -40,14 +40,14 @@ from specls.lsp import (
     semantic_tokens,
     workspace_symbols,
 )
-from specls.lsp.convert import path_to_uri
+from specls.lsp.convert import converter, path_to_uri
 from specls.lsp.snapshot import Snapshot
 from specls.outputs import OutputReader
 from specls.status import analyze
 from specls.workspace import Workspace
 
 BIG = "specs/big.spec.md"
-CONVERTER = default_converter()
+CONVERTER = converter()  # the server's: `Json` results pass through
 
 
 def serialize(result: Any) -> str:
@@ -115,11 +115,15 @@ def main() -> int:
         ),
         "hover": (
             hover.run,
-            types.HoverParams(text_document=doc, position=types.Position(line=directive, character=3)),
+            types.HoverParams(
+                text_document=doc, position=types.Position(line=directive, character=3)
+            ),
         ),
         "hover heading": (
             hover.run,
-            types.HoverParams(text_document=doc, position=types.Position(line=heading, character=4)),
+            types.HoverParams(
+                text_document=doc, position=types.Position(line=heading, character=4)
+            ),
         ),
         "definition": (
             definition.run,
@@ -148,7 +152,9 @@ def main() -> int:
         "foldingRange": (folding.run, types.FoldingRangeParams(text_document=doc)),
         "semanticTokens": (semantic_tokens.run, types.SemanticTokensParams(text_document=doc)),
     }
-    print(f"{'request':26} {'run p50':>8} {'run p99':>8} {'json p50':>9} {'json p99':>9} {'bytes':>9}")
+    print(
+        f"{'request':26} {'run p50':>8} {'run p99':>8} {'json p50':>9} {'json p99':>9} {'bytes':>9}"
+    )
     gc.collect()
     for name, (run, params) in requests.items():
         if (args.only and name not in args.only.split(",")) or name in args.skip.split(","):

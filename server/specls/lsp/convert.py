@@ -7,8 +7,11 @@ always negotiates `utf-16` so nothing here re-encodes columns.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import cattrs
 from lsprotocol import types
+from pygls.protocol import default_converter
 from pygls.uris import from_fs_path, to_fs_path
 
 from specls.findings import Finding, Severity
@@ -22,6 +25,42 @@ _SEVERITY = {
     Severity.INFO: types.DiagnosticSeverity.Information,
     Severity.HINT: types.DiagnosticSeverity.Hint,
 }
+
+
+class Json:
+    """A result already in its JSON form (dicts, lists, strings, numbers).
+
+    pygls turns a result into JSON with cattrs, which walks every attrs object
+    (and every dict) in Python: for a 5,000-line spec's document symbols that
+    walk costs more than building them. A feature whose result is large and
+    regular builds its JSON form directly, once per document version, and
+    wraps it in `Json`; the server's converter (`converter()`) hands it to
+    `json.dumps` as it is. The value must be what lsprotocol's own converter
+    would give for the protocol type (tests structure it back).
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Json({self.value!r})"
+
+
+def converter() -> cattrs.Converter:
+    """pygls' converter, plus `Json` results passed through as they are."""
+    conv = default_converter()
+    conv.register_unstructure_hook(Json, lambda j: j.value)
+    return conv
+
+
+def json_range(rng: Range) -> dict[str, Any]:
+    """A range in its JSON form (`Json` results)."""
+    return {
+        "start": {"line": rng.start.line, "character": rng.start.character},
+        "end": {"line": rng.end.line, "character": rng.end.character},
+    }
 
 
 def to_position(pos: Position) -> types.Position:

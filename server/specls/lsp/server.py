@@ -26,7 +26,7 @@ from pygls.protocol.language_server import lsp_method
 
 from specls import __version__
 from specls.config import ALWAYS_EXCLUDED, Config
-from specls.lsp import diagnostics
+from specls.lsp import convert, diagnostics
 from specls.lsp.client import Client, PyglsClient
 from specls.lsp.convert import path_to_uri, uri_to_path
 from specls.lsp.session import RootState, Session
@@ -178,7 +178,9 @@ def create_server() -> LanguageServer:
     from specls.lsp.routes import register_all
 
     ServerCapabilitiesBuilder.choose_position_encoding = classmethod(_utf16_only)  # type: ignore[method-assign, assignment]
-    ls = LanguageServer("specls", __version__, protocol_cls=SpeclsProtocol)
+    ls = LanguageServer(
+        "specls", __version__, protocol_cls=SpeclsProtocol, converter_factory=convert.converter
+    )
     server = Server(PyglsClient(ls))
     register_all(ls, server)
     return ls
