@@ -27,7 +27,6 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.protocol import JsonRPCResponseMessage
-
 from specls.lsp import (
     code_lens,
     completion,
@@ -63,7 +62,7 @@ def serialize(result: Any) -> str:
 
 def pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
 
 
 def main() -> int:

@@ -19,7 +19,7 @@ from specls.dialect import Section, SpecDocument
 from specls.ide import index as index_mod
 from specls.ide.completion import Options, completions
 from specls.ide.hover import hover
-from specls.ide.index import DocEntry, Index, index_for
+from specls.ide.index import DocEntry, Index
 from specls.ide.references import references
 from specls.ide.snapshot import Snapshot
 from specls.ide.symbols import document_symbols, fuzzy_score, workspace_symbols

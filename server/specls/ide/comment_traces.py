@@ -85,7 +85,7 @@ class CommentIndex:
         patterns = _patterns(snap)
         disk = snap.reader.with_buffers({})
         old = previous.files if previous is not None and previous.patterns == patterns else {}
-        self.patterns = patterns
+        self.patterns: tuple[str, ...] = patterns
         self.files: dict[str, tuple[tuple[int, int] | None, tuple[CommentTrace, ...]]] = {}
         self.order: dict[str, int] = {}
         self.by_id: dict[str, list[tuple[str, CommentTrace]]] = {}
@@ -148,7 +148,7 @@ def comments_naming(
     for rel in snap.texts:
         if rel in index.order:
             candidates += [(rel, t) for t in traces_in(snap, rel)]
-    found: dict[tuple[str, Range], tuple[int, int]] = {}
+    found: dict[tuple[str, Range], tuple[int, int, int]] = {}
     for rel, t in candidates:
         if section_ref is not None and "#" in t.token:
             named = resolve(snap, rel, t).section

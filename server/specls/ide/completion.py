@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -318,17 +319,32 @@ def fragment_items(
 
 def _section_items(doc: SpecDocument, rng: Range) -> list[CompletionItem]:
     return [
-        _item(
-            s.id,
-            ItemKind.REFERENCE,
-            rng,
-            detail=s.title,
-            documentation=f"`{doc.path}` line {s.heading_range.start.line + 1}",
-            sort=f"{s.index:05d}",
-        )
+        CompletionItem(label, ItemKind.REFERENCE, rng, label, title, documentation, sort)
+        for label, title, documentation, sort in _section_labels(doc)
+    ]
+
+
+_labels_lock = threading.Lock()
+_labels: dict[str, tuple[SpecDocument, list[tuple[str, str, str, str]]]] = {}
+
+
+def _section_labels(doc: SpecDocument) -> list[tuple[str, str, str, str]]:
+    """(id, title, where, sort key) of a document's sections, once per parsed document:
+    typing `[@use](#` in a long spec lists its hundreds of sections on every keystroke."""
+    with _labels_lock:
+        cached = _labels.get(doc.path)
+    if cached is not None and cached[0] is doc:
+        return cached[1]
+    found = [
+        (s.id, s.title, f"`{doc.path}` line {s.heading_range.start.line + 1}", f"{s.index:05d}")
         for s in doc.sections[1:]
         if s.id
     ]
+    with _labels_lock:
+        _labels[doc.path] = (doc, found)
+        while len(_labels) > 16:
+            del _labels[next(iter(_labels))]
+    return found
 
 
 # --- requirement IDs --------------------------------------------------------------------

@@ -203,16 +203,17 @@ class DocEntry:
         return out
 
     @cached_property
-    def symbols(self) -> tuple[list[SymbolItem], str]:
-        """The workspace symbol candidates, and their names lower-cased one a line (a
-        query that matches none of the lines skips the document)."""
+    def symbols(self) -> tuple[list[SymbolItem], str, frozenset[str]]:
+        """The workspace symbol candidates, their names lower-cased one a line, and the
+        characters of those names: a query none of whose lines matches (or with a
+        character none has) skips the document."""
         items: list[SymbolItem] = []
         for s in self.doc.sections:
             if s.level > 0:
                 items.append(SymbolItem((s.title, s.id), s, None))
             items += [SymbolItem((r.id,), s, r) for r in s.requirements]
         joined = "\n".join(n.lower() for item in items for n in item.names if n)
-        return items, joined
+        return items, joined, frozenset(joined)
 
 
 # --- tables over every document --------------------------------------------------------
@@ -430,9 +431,11 @@ class Index:
                 continue
             ids = item.ids
             if ids is None:
-                ids = tuple(
-                    layout.expand(item.marker.text, lambda o, h=here: self._defined_in(o, h))
-                )
+
+                def known(other: str, here: str = here) -> bool:
+                    return self._defined_in(other, here)
+
+                ids = tuple(layout.expand(item.marker.text, known))
             if (
                 rid in ids
                 or EVERY in ids
@@ -489,11 +492,16 @@ class Index:
         """The symbols whose names may match `query` (its characters in order, any case):
         a document none of whose names does is skipped with one regex search."""
         chars = [c for c in query.lower() if c != " "]
-        pattern = re.compile("".join(f"(?>[^\\n]*?{re.escape(c)})" for c in chars))
+        needed = frozenset(chars)
+        # From a line start, each character the first of its kind after the previous
+        # one (no backtracking): linear in the text, however the query ends.
+        pattern = re.compile(
+            "(?m)^" + "".join(f"[^\\n{re.escape(c)}]*{re.escape(c)}" for c in chars)
+        )
         for path in self.paths:
             e = self.entries[path]
-            items, joined = e.symbols
-            if items and (not chars or pattern.search(joined)):
+            items, joined, present = e.symbols
+            if items and (not chars or (needed <= present and pattern.search(joined))):
                 for item in items:
                     yield e.doc, item
 

@@ -13,6 +13,7 @@ from lsprotocol import types
 from specls.ide.completion import TRIGGER_CHARACTERS, CompletionItem, ItemKind, Options, completions
 from specls.lsp.convert import Json, from_position, json_range, to_range
 from specls.lsp.snapshot import Snapshot
+from specls.text import Range
 
 RETRIGGER = types.Command(title="Suggest", command="editor.action.triggerSuggest")
 OPTIONS = types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS)
@@ -67,9 +68,15 @@ _RETRIGGER_JSON = {"title": RETRIGGER.title, "command": RETRIGGER.command}
 _KIND_VALUES = {k: v.value for k, v in _KINDS.items()}
 
 
-def to_json(item: CompletionItem) -> dict[str, Any]:
+def to_json(item: CompletionItem, ranges: dict[Range, Any] | None = None) -> dict[str, Any]:
     """`to_item` as lsprotocol's converter would write it (None fields left out): a
-    list of hundreds of section IDs is built straight into JSON (`convert.Json`)."""
+    list of hundreds of section IDs is built straight into JSON (`convert.Json`).
+    `ranges` shares one JSON range between the items that replace the same text."""
+    rng = ranges.get(item.range) if ranges is not None else None
+    if rng is None:
+        rng = json_range(item.range)
+        if ranges is not None:
+            ranges[item.range] = rng
     out: dict[str, Any] = {"label": item.label, "kind": _KIND_VALUES[item.kind]}
     if item.detail is not None:
         out["detail"] = item.detail
@@ -81,7 +88,7 @@ def to_json(item: CompletionItem) -> dict[str, Any]:
         out["filterText"] = item.filter_text
     if item.snippet:
         out["insertTextFormat"] = types.InsertTextFormat.Snippet.value
-    out["textEdit"] = {"range": json_range(item.range), "newText": item.insert_text}
+    out["textEdit"] = {"range": rng, "newText": item.insert_text}
     if item.retrigger:
         out["command"] = _RETRIGGER_JSON
     return out
@@ -95,4 +102,5 @@ def run(snap: Snapshot, params: types.CompletionParams) -> Json | None:
     items = completions(snap.ide, rel, from_position(params.position), opts)
     if not items:
         return None
-    return Json({"isIncomplete": False, "items": [to_json(i) for i in items]})
+    ranges: dict[Range, Any] = {}
+    return Json({"isIncomplete": False, "items": [to_json(i, ranges) for i in items]})

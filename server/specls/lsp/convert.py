@@ -50,7 +50,7 @@ class Json:
 
 def converter() -> cattrs.Converter:
     """pygls' converter, plus `Json` results passed through as they are."""
-    conv = default_converter()
+    conv: cattrs.Converter = default_converter()  # type: ignore[no-untyped-call]
     conv.register_unstructure_hook(Json, lambda j: j.value)
     return conv
 
