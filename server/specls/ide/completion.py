@@ -407,8 +407,26 @@ def _natural(rid: str) -> str:
 # --- the feature ------------------------------------------------------------------------
 
 
-def context_at(text: str, pos: Position) -> Context | None:
+_lines_lock = threading.Lock()
+_lines: list[tuple[str, list[str]]] = []  # the last few texts split, newest last
+
+
+def _split(text: str) -> list[str]:
+    """`split_lines`, kept for the texts asked about last: completion runs on every
+    keystroke of a 5,000-line spec, and its text is the same object until it changes."""
+    with _lines_lock:
+        for t, lines in _lines:
+            if t is text:
+                return lines
     lines = split_lines(text)
+    with _lines_lock:
+        _lines.append((text, lines))
+        del _lines[:-4]
+    return lines
+
+
+def context_at(text: str, pos: Position) -> Context | None:
+    lines = _split(text)
     if pos.line >= len(lines):
         return None
     line = lines[pos.line]

@@ -13,7 +13,6 @@ from lsprotocol import types
 from specls.ide.completion import TRIGGER_CHARACTERS, CompletionItem, ItemKind, Options, completions
 from specls.lsp.convert import Json, from_position, json_range, to_range
 from specls.lsp.snapshot import Snapshot
-from specls.text import Range
 
 RETRIGGER = types.Command(title="Suggest", command="editor.action.triggerSuggest")
 OPTIONS = types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS)
@@ -68,15 +67,17 @@ _RETRIGGER_JSON = {"title": RETRIGGER.title, "command": RETRIGGER.command}
 _KIND_VALUES = {k: v.value for k, v in _KINDS.items()}
 
 
-def to_json(item: CompletionItem, ranges: dict[Range, Any] | None = None) -> dict[str, Any]:
+def to_json(item: CompletionItem, ranges: dict[int, Any] | None = None) -> dict[str, Any]:
     """`to_item` as lsprotocol's converter would write it (None fields left out): a
     list of hundreds of section IDs is built straight into JSON (`convert.Json`).
-    `ranges` shares one JSON range between the items that replace the same text."""
-    rng = ranges.get(item.range) if ranges is not None else None
-    if rng is None:
+    `ranges` shares one JSON range between the items that share a `Range` object."""
+    found = ranges.get(id(item.range)) if ranges is not None else None
+    if found is not None and found[0] is item.range:
+        rng = found[1]
+    else:
         rng = json_range(item.range)
         if ranges is not None:
-            ranges[item.range] = rng
+            ranges[id(item.range)] = (item.range, rng)
     out: dict[str, Any] = {"label": item.label, "kind": _KIND_VALUES[item.kind]}
     if item.detail is not None:
         out["detail"] = item.detail
@@ -102,5 +103,5 @@ def run(snap: Snapshot, params: types.CompletionParams) -> Json | None:
     items = completions(snap.ide, rel, from_position(params.position), opts)
     if not items:
         return None
-    ranges: dict[Range, Any] = {}
+    ranges: dict[int, Any] = {}
     return Json({"isIncomplete": False, "items": [to_json(i, ranges) for i in items]})
