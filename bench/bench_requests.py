@@ -92,6 +92,9 @@ async def measure(server: Server, layout: Layout, iterations: int) -> dict[str, 
     return out
 
 
+REQUESTS = ["documentSymbol", "completion", "hover", "definition", "references", "workspaceSymbol"]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("root", type=Path)
@@ -115,9 +118,7 @@ def main() -> int:
     results = {s.name: asyncio.run(measure(s, layout, args.iterations)) for s in servers}
     print(f"{'request':16}" + "".join(f" {n[:26]:>26}" for n in results))
     print(f"{'':16}" + "".join(f" {'p50 / p95 / p99 ms':>26}" for _ in results))
-    for name in ["documentSymbol", "completion", "hover", "definition", "references"] + [
-        "workspaceSymbol"
-    ]:
+    for name in REQUESTS:
         cells = []
         for xs in (r.get(name, []) for r in results.values()):
             cells.append(
