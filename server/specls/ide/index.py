@@ -225,8 +225,12 @@ Extract = Callable[[DocEntry], Iterable[tuple[str, V]]]
 class Table(Generic[V]):
     """key → items over every document, in document path order then document order."""
 
-    def __init__(self, base: Mapping[str, list[tuple[str, V]]], changed: frozenset[str],
-                 overlay: Mapping[str, list[tuple[str, V]]]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        base: Mapping[str, list[tuple[str, V]]],
+        changed: frozenset[str],  # paths whose base items are stale
+        overlay: Mapping[str, list[tuple[str, V]]],  # the items of those paths now
+    ) -> None:
         self.base = base
         self.changed = changed
         self.overlay = overlay
@@ -289,7 +293,7 @@ class Index:
         entries: dict[str, DocEntry],
         base: _Base,
         changed: frozenset[str],
-        features: dict[str, tuple[tuple[int, ...], list[Feature]]] | None = None,
+        features: dict[str, tuple[tuple[SpecDocument, ...], list[Feature]]] | None = None,
     ) -> None:
         self.ws = ws
         self.entries = entries
@@ -297,8 +301,10 @@ class Index:
         self.changed = changed  # paths whose entry is not the base's
         self._tables: dict[str, Table[object]] = {}
         self._lock = threading.RLock()
-        # scope → (identities of its documents, its features), carried to the next index
-        self._features: dict[str, tuple[tuple[int, ...], list[Feature]]] = dict(features or {})
+        # scope → (its documents, its features), carried to the next index
+        self._features: dict[str, tuple[tuple[SpecDocument, ...], list[Feature]]] = dict(
+            features or {}
+        )
 
     @classmethod
     def build(cls, ws: Workspace, previous: Index | None = None) -> Index:
@@ -462,15 +468,18 @@ class Index:
 
     def scope_features(self, scope: str) -> list[Feature]:
         """`traceability.features` of one scope: only a scope's own documents trace its IDs."""
-        docs = self.scope_docs(scope)
-        ident = tuple(id(d) for d in docs)
+        docs = tuple(self.scope_docs(scope))
         with self._lock:
             cached = self._features.get(scope)
-            if cached is not None and cached[0] == ident:
-                return cached[1]
+        if (
+            cached is not None
+            and len(cached[0]) == len(docs)
+            and all(a is b for a, b in zip(cached[0], docs, strict=True))
+        ):
+            return cached[1]
         found = features(replace(self.ws, docs={d.path: d for d in docs}))
         with self._lock:
-            self._features[scope] = (ident, found)
+            self._features[scope] = (docs, found)
         return found
 
     def feature_of(self, doc: SpecDocument) -> Feature | None:
