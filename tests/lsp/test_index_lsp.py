@@ -57,8 +57,8 @@ async def test_references_symbols_and_completion_follow_edits(tmp_path: Path) ->
         ("users.spec.md", 7, 5),
     ]
     assert await symbols("käse") == ["Käse 🧀"]
-    # Both traces go (the new section too); `#cart` is renamed (its `@use` no longer names it), and the
-    # request on the renamed document sees its live text before any analysis.
+    # Both traces go (the new section too); `#cart` is renamed, so its `@use` no longer
+    # names it: the request on the renamed document sees its live text before any analysis.
     await lsp.change(users, USERS.replace("(covers: FR-001)", "(nothing)"))
     await lsp.change(cart, CART.replace("{#cart}", "{#basket}"))
     assert await references(cart, pos(2, 4)) == []

@@ -111,22 +111,72 @@ class CommentIndex:
                         self.by_id.setdefault(rid, []).append((rel, t))
 
 
+def _key(snap: Snapshot) -> tuple[object, ...]:
+    """What decides which files are scanned and how: the trace patterns and globs."""
+    config = snap.workspace.config
+    return (_patterns(snap), tuple(config.trace.code), tuple(config.exclude))
+
+
+def _disk(reader: OutputReader) -> object:
+    """The disk cache a reader view shares with the other views of its root (the
+    server takes one view per analysed snapshot, all over the same cache)."""
+    return getattr(reader, "_files", reader)
+
+
+@dataclass
+class _Kept:
+    """The newest comment index of a root, the reader it was built with, and whether a
+    newer one is being built."""
+
+    index: CommentIndex
+    reader: OutputReader
+    key: tuple[object, ...]
+    refreshing: bool = False
+
+
 _comment_lock = threading.Lock()
-_comment_indexes: list[tuple[OutputReader, CommentIndex]] = []  # newest last
-_latest_comments: dict[Path, CommentIndex] = {}
+_kept: dict[Path, _Kept] = {}
 
 
 def comment_index(snap: Snapshot) -> CommentIndex:
-    """The comment index of the snapshot's reader (one per analysed snapshot)."""
+    """The comment index of the snapshot's root.
+
+    The first request builds it (walking the root). A request on a newer
+    snapshot of the same root (an edit made the server analyse again, with
+    the same disk cache) is answered from the newest index while a newer one
+    is built in the background, so a keystroke never makes a request walk and
+    stat every code file; a file changed on disk shows up once that build is
+    done. Any other reader (a new disk cache: the CLI, a test) builds its own.
+    """
+    key = _key(snap)
     with _comment_lock:
-        for reader, found in reversed(_comment_indexes):
-            if reader is snap.reader and found.patterns == _patterns(snap):
-                return found
-        built = CommentIndex(snap, _latest_comments.get(snap.root))
-        _comment_indexes.append((snap.reader, built))
-        del _comment_indexes[:-4]
-        _latest_comments[snap.root] = built
-        return built
+        kept = _kept.get(snap.root)
+        if kept is not None and kept.key == key:
+            if kept.reader is snap.reader:
+                return kept.index
+            if _disk(kept.reader) is _disk(snap.reader):
+                if not kept.refreshing:
+                    kept.refreshing = True
+                    threading.Thread(
+                        target=_refresh, args=(snap, kept), name="specls-comments", daemon=True
+                    ).start()
+                return kept.index
+        previous = kept.index if kept is not None and kept.key == key else None
+    built = CommentIndex(snap, previous)
+    with _comment_lock:
+        _kept[snap.root] = _Kept(built, snap.reader, key)
+    return built
+
+
+def _refresh(snap: Snapshot, kept: _Kept) -> None:
+    try:
+        built = CommentIndex(snap, kept.index)
+    finally:
+        with _comment_lock:
+            kept.refreshing = False
+    with _comment_lock:
+        if _kept.get(snap.root) is kept:
+            _kept[snap.root] = _Kept(built, snap.reader, kept.key)
 
 
 def comments_naming(
