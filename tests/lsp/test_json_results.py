@@ -18,7 +18,7 @@ from specls.ide.symbols import document_symbols
 from specls.layouts import layout_for
 from specls.lsp import completion
 from specls.lsp import document_symbols as lsp_symbols
-from specls.lsp.convert import Json, converter
+from specls.lsp.convert import Json, converter, response_body
 from specls.text import Range
 
 ROOT = Path("/mem/json")
@@ -74,3 +74,15 @@ def test_the_server_converter_passes_json_through() -> None:
     message = JsonRPCResponseMessage(id=7, result=Json(value), jsonrpc="2.0")
     body = json.dumps(message, default=conv.unstructure)
     assert json.loads(body) == {"id": 7, "jsonrpc": "2.0", "result": value}
+
+
+def test_a_json_response_is_written_from_its_kept_text() -> None:
+    conv = converter()
+    result = Json([{"name": "Cart 見る 🛒", "kind": 2, "detail": 'a "quoted" \\ name'}])
+    message = JsonRPCResponseMessage(id="r-1", result=result, jsonrpc="2.0")
+    body = response_body(message)
+    assert body is not None and body.isascii()
+    assert json.loads(body) == json.loads(json.dumps(message, default=conv.unstructure))
+    assert response_body(message) == body and result.text() is result.text()
+    other = JsonRPCResponseMessage(id=2, result=[1], jsonrpc="2.0")
+    assert response_body(other) is None

@@ -6,12 +6,13 @@ always negotiates `utf-16` so nothing here re-encodes columns.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import cattrs
 from lsprotocol import types
-from pygls.protocol import default_converter
+from pygls.protocol import JsonRPCResponseMessage, default_converter
 from pygls.uris import from_fs_path, to_fs_path
 
 from specls.findings import Finding, Severity
@@ -34,18 +35,37 @@ class Json:
     (and every dict) in Python: for a 5,000-line spec's document symbols that
     walk costs more than building them. A feature whose result is large and
     regular builds its JSON form directly, once per document version, and
-    wraps it in `Json`; the server's converter (`converter()`) hands it to
-    `json.dumps` as it is. The value must be what lsprotocol's own converter
-    would give for the protocol type (tests structure it back).
+    wraps it in `Json`; the server writes its text (`response_body`, encoded
+    once per `Json`), and the server's converter (`converter()`) hands the
+    value to `json.dumps` as it is anywhere else. The value must be what
+    lsprotocol's own converter would give for the protocol type (tests
+    structure it back).
     """
 
-    __slots__ = ("value",)
+    __slots__ = ("_text", "value")
 
     def __init__(self, value: Any) -> None:
         self.value = value
+        self._text: str | None = None
+
+    def text(self) -> str:
+        """The JSON text, encoded once: a result kept per document version (an outline)
+        is written again without encoding it again."""
+        if self._text is None:
+            self._text = json.dumps(self.value)
+        return self._text
 
     def __repr__(self) -> str:
         return f"Json({self.value!r})"
+
+
+def response_body(message: Any) -> str | None:
+    """The JSON text of a response whose result is `Json`, from the result's own text
+    (None for any other message: pygls writes it)."""
+    if isinstance(message, JsonRPCResponseMessage) and isinstance(message.result, Json):
+        head = f'{{"id": {json.dumps(message.id)}, "jsonrpc": "2.0", "result": '
+        return head + message.result.text() + "}"
+    return None
 
 
 def converter() -> cattrs.Converter:
