@@ -48,10 +48,14 @@ from specls.status import analyze
 from specls.workspace import Workspace
 
 BIG = "specs/big.spec.md"
-try:  # the server's converter (`Json` results pass through); an older tree has pygls' own
-    from specls.lsp.convert import converter
+try:  # the server's converter and `Json` results; an older tree has pygls' own converter
+    from specls.lsp.convert import converter, response_body
 except ImportError:  # pragma: no cover - measuring a base tree
     from pygls.protocol import default_converter as converter
+
+    def response_body(message: Any) -> str | None:
+        return None
+
 
 CONVERTER = converter()
 
@@ -64,7 +68,9 @@ def serialize(result: Any) -> str:
             return CONVERTER.unstructure(o)
         return o.__dict__
 
-    return json.dumps(JsonRPCResponseMessage(id=1, result=result, jsonrpc="2.0"), default=default)
+    message = JsonRPCResponseMessage(id=1, result=result, jsonrpc="2.0")
+    body = response_body(message)  # what specls' protocol writes for a `Json` result
+    return body if body is not None else json.dumps(message, default=default)
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -159,6 +165,18 @@ def main() -> int:
         "foldingRange": (folding.run, types.FoldingRangeParams(text_document=doc)),
         "semanticTokens": (semantic_tokens.run, types.SemanticTokensParams(text_document=doc)),
     }
+    pauses: list[float] = []
+    started: list[float] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            pauses.append((time.perf_counter() - started[0]) * 1000)
+
+    gc.callbacks.append(on_gc)  # full collections: the outliers of every row
     print(
         f"{'request':26} {'run p50':>8} {'run p99':>8} {'json p50':>9} {'json p99':>9} {'bytes':>9}"
     )
@@ -201,6 +219,8 @@ def main() -> int:
             run_ms.append((b - a) * 1000)
             ser_ms.append((c - b) * 1000)
         row("workspaceSymbol", run_ms, ser_ms, len(body))
+    if pauses:
+        print(f"full GC collections: {len(pauses)}, longest {max(pauses):.0f} ms")
     return 0
 
 
