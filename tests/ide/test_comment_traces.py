@@ -85,3 +85,34 @@ def test_references_of_a_requirement_and_a_section_include_the_comments(
     assert not any(path == "tests/price.test.ts" for path, _ in refs)  # that one is FR-002
     refs = references(snap, "specs/shop.spec.md", Position(2, 4), declaration=False)
     assert ("src/shop.py", Range.of(8, 10, 8, 33)) in refs
+
+
+def test_a_newer_snapshot_is_answered_at_once_and_sees_disk_changes_after(
+    tmp_path: Path,
+) -> None:
+    """The comment index is built once per root: a newer snapshot over the same disk
+    cache (the server's next analysis) is answered from it while a newer one is built
+    in the background; a new disk cache (another reader) builds its own at once."""
+    import time
+
+    from specls.ide import comment_traces
+
+    snap = _snap(tmp_path)
+    fr1 = Position(4, 5)
+    first = references(snap, "specs/shop.spec.md", fr1, declaration=False)
+    assert first == [("src/shop.py", Range.of(3, 13, 3, 19))]
+    (tmp_path / "src/more.py").write_text("# FR-001 again 😀\nX = 1\n", encoding="utf-8")
+    newer = Snapshot(snap.workspace, snap.analysis, snap.reader.with_buffers({}))
+    assert references(newer, "specs/shop.spec.md", fr1, declaration=False) == first
+    for _ in range(200):  # the background build
+        kept = comment_traces._kept[snap.root]
+        if kept.reader is newer.reader and not kept.refreshing:
+            break
+        time.sleep(0.02)
+    assert references(newer, "specs/shop.spec.md", fr1, declaration=False) == [
+        ("src/more.py", Range.of(0, 2, 0, 8)),
+        ("src/shop.py", Range.of(3, 13, 3, 19)),
+    ]
+    (tmp_path / "src/more.py").unlink()
+    fresh = Snapshot.of(snap.workspace)
+    assert references(fresh, "specs/shop.spec.md", fr1, declaration=False) == first

@@ -18,8 +18,12 @@ from typing import Any
 
 from lsp_helpers import uri, wait_for
 from lsprotocol import types
+from lsprotocol.types import METHOD_TO_TYPES
 from pytest_lsp import client_capabilities
+from specls.lsp.convert import Json, converter
 from specls.lsp.server import Server
+
+CONVERTER = converter()
 
 
 class FakeProgress:
@@ -173,7 +177,14 @@ class InProcess:
         await self.request(types.SHUTDOWN, None)
 
     async def request(self, method: str, params: Any) -> Any:
-        return await self.server.dispatch(method, params)
+        """The result as the editor gets it: a `Json` result (built in its JSON form)
+        is read back into the method's protocol type, which checks its shape."""
+        result = await self.server.dispatch(method, params)
+        if isinstance(result, Json):
+            response = METHOD_TO_TYPES[method][1]
+            message = {"id": 1, "jsonrpc": "2.0", "result": result.value}
+            return CONVERTER.structure(message, response).result
+        return result
 
     async def command(self, name: str, *arguments: Any) -> Any:
         return await self.request(

@@ -17,6 +17,7 @@ from helpers import load, write_tree
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 from specls.lsp import completion, definition, hover, links, rename
+from specls.lsp.convert import Json, converter
 from specls.lsp.snapshot import Snapshot
 
 SPEC = """\
@@ -124,8 +125,9 @@ def test_completion_without_snippets_uses_the_open_buffer(root: Path) -> None:
     live = Snapshot(
         base.workspace.with_text(rel, f.text), base.analysis, base.reader, texts={rel: f.text}
     )
-    result = completion.run(live, types.CompletionParams(doc(live), f.cursor))
-    assert result is not None
+    found = completion.run(live, types.CompletionParams(doc(live), f.cursor))
+    assert isinstance(found, Json)  # built in its JSON form: read back as the client would
+    result = converter().structure(found.value, types.CompletionList)
     item = next(i for i in result.items if i.label == "@use")
     assert item.text_edit == types.TextEdit(
         range=types.Range(

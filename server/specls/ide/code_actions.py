@@ -16,7 +16,7 @@ from specls.ide.snapshot import Snapshot
 from specls.ide.targets import owners_at, unit_for_section
 from specls.status import Status, UnitStatus
 from specls.text import LineIndex, Position, Range, split_lines, utf16_len
-from specls.workspace import resolve_path
+from specls.workspace import resolve_path, unit_ref
 
 NEEDS_REGEN = (Status.STALE, Status.UNGENERATED, Status.MISSING)
 
@@ -111,7 +111,16 @@ def units_at(snap: Snapshot, rel: str, pos: Position) -> list[UnitStatus]:
 
 
 def needs_regeneration(snap: Snapshot, rel: str) -> bool:
-    """Whether a spec has a unit that is stale, missing or never generated."""
+    """Whether a spec has a unit that is stale, missing or never generated (its own
+    units looked up by reference, not every unit of the workspace)."""
+    doc = snap.workspace.docs.get(rel)
+    if doc is None:
+        return False
+    units = snap.analysis.units
     return any(
-        u.status in NEEDS_REGEN and u.unit.doc.path == rel for u in snap.analysis.units.values()
+        (u := units.get(unit_ref(rel, s))) is not None
+        and u.status in NEEDS_REGEN
+        and u.unit.doc.path == rel
+        for s in doc.sections
+        if s.is_unit
     )

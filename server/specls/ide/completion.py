@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import posixpath
 import re
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
 from specls import code
 from specls.config import ALWAYS_EXCLUDED
 from specls.dialect import DirectiveKind, RequirementKind, SpecDocument
+from specls.ide.index import index_for
 from specls.ide.snapshot import Snapshot
 from specls.layouts import Trigger, layout_of
 from specls.query import requirement_statement
@@ -262,7 +264,10 @@ def section_ref_items(
     """`@use` targets: `#id` in this document, `path.spec.md#id` elsewhere."""
     rng = ctx.range(typed, ctx.tail())
     items = []
-    for doc in sorted(snap.workspace.docs.values(), key=lambda d: (d.path != doc_path, d.path)):
+    index = index_for(snap.workspace)
+    own = [doc_path] if doc_path in index.entries else []
+    for path in own + [p for p in index.paths if p != doc_path]:
+        doc = index.entries[path].doc
         prefix = "" if doc.path == doc_path else _relative(doc_path, doc.path)
         for s in doc.sections[1:]:
             label = f"{prefix}#{s.id}"
@@ -314,17 +319,32 @@ def fragment_items(
 
 def _section_items(doc: SpecDocument, rng: Range) -> list[CompletionItem]:
     return [
-        _item(
-            s.id,
-            ItemKind.REFERENCE,
-            rng,
-            detail=s.title,
-            documentation=f"`{doc.path}` line {s.heading_range.start.line + 1}",
-            sort=f"{s.index:05d}",
-        )
+        CompletionItem(label, ItemKind.REFERENCE, rng, label, title, documentation, sort)
+        for label, title, documentation, sort in _section_labels(doc)
+    ]
+
+
+_labels_lock = threading.Lock()
+_labels: dict[str, tuple[SpecDocument, list[tuple[str, str, str, str]]]] = {}
+
+
+def _section_labels(doc: SpecDocument) -> list[tuple[str, str, str, str]]:
+    """(id, title, where, sort key) of a document's sections, once per parsed document:
+    typing `[@use](#` in a long spec lists its hundreds of sections on every keystroke."""
+    with _labels_lock:
+        cached = _labels.get(doc.path)
+    if cached is not None and cached[0] is doc:
+        return cached[1]
+    found = [
+        (s.id, s.title, f"`{doc.path}` line {s.heading_range.start.line + 1}", f"{s.index:05d}")
         for s in doc.sections[1:]
         if s.id
     ]
+    with _labels_lock:
+        _labels[doc.path] = (doc, found)
+        while len(_labels) > 16:
+            del _labels[next(iter(_labels))]
+    return found
 
 
 # --- requirement IDs --------------------------------------------------------------------
@@ -344,12 +364,15 @@ def requirement_items(
         return []
     only_here = trigger.base or layout.strict_scope
     seen: dict[str, tuple[bool, str, str, Position]] = {}
-    for other in sorted(snap.workspace.docs.values(), key=lambda d: d.path):
-        theirs = layout_of(other)
-        local = theirs.scope(other.path) == here
+    index = index_for(snap.workspace)
+    paths = [d.path for d in index.scope_docs(here)] if only_here else index.paths
+    for path in paths:
+        entry = index.entries[path]
+        other, theirs = entry.doc, entry.layout
+        local = entry.scope == here
         if only_here and not local:
             continue
-        for s in other.sections:
+        for s in entry.requirement_sections:
             for r in s.requirements:
                 if trigger.kinds is not None and r.kind not in trigger.kinds:
                     continue
@@ -384,8 +407,26 @@ def _natural(rid: str) -> str:
 # --- the feature ------------------------------------------------------------------------
 
 
-def context_at(text: str, pos: Position) -> Context | None:
+_lines_lock = threading.Lock()
+_lines: list[tuple[str, list[str]]] = []  # the last few texts split, newest last
+
+
+def _split(text: str) -> list[str]:
+    """`split_lines`, kept for the texts asked about last: completion runs on every
+    keystroke of a 5,000-line spec, and its text is the same object until it changes."""
+    with _lines_lock:
+        for t, lines in _lines:
+            if t is text:
+                return lines
     lines = split_lines(text)
+    with _lines_lock:
+        _lines.append((text, lines))
+        del _lines[:-4]
+    return lines
+
+
+def context_at(text: str, pos: Position) -> Context | None:
+    lines = _split(text)
     if pos.line >= len(lines):
         return None
     line = lines[pos.line]

@@ -29,6 +29,7 @@ from specls.dialect import (
     Section,
     SpecDocument,
 )
+from specls.ide.index import index_for
 from specls.ide.snapshot import Snapshot
 from specls.ide.targets import (
     Place,
@@ -44,7 +45,7 @@ from specls.ide.targets import (
 )
 from specls.ide.tracing import NamedBy, Tracing, feature_of, tasks_naming, tracing
 from specls.layouts import layout_of
-from specls.query import requirement_definitions, requirement_statement, requirement_uses
+from specls.query import requirement_statement
 from specls.status import UnitStatus
 from specls.text import Position, Range, split_lines
 
@@ -318,8 +319,9 @@ def _hover_requirement(snap: Snapshot, w: Writer, doc: SpecDocument, ids: Sequen
     for i, rid in enumerate(ids):
         if i:
             w.rule()
-        defs = requirement_definitions(snap.workspace, rid, doc.path)
-        traces = requirement_uses(snap.workspace, rid, doc.path)
+        index = index_for(snap.workspace)
+        defs = index.requirement_definitions(rid, doc.path)
+        traces = index.requirement_uses(rid, doc.path)
         render_requirement(w, rid, defs, traces)
         if defs:
             found = _tracing(snap, defs[0].doc, _definition(defs[0]))
@@ -422,7 +424,7 @@ def _hover_comment(snap: Snapshot, w: Writer, rel: str, pos: Position) -> Range 
         for rid in dict.fromkeys(_cited_id(p) for p in named.requirements):
             defs = [p for p in named.requirements if _cited_id(p) == rid]
             render_requirement(
-                w, rid, defs, requirement_uses(snap.workspace, rid, defs[0].doc.path)
+                w, rid, defs, index_for(snap.workspace).requirement_uses(rid, defs[0].doc.path)
             )
     else:
         w.para(f"{w.bold(named.trace.token)}: no requirement or section of this name is defined.")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from specls.dialect import DirectiveKind, Section, SpecDocument
 from specls.ide.comment_traces import comments_naming
+from specls.ide.index import index_for
 from specls.ide.snapshot import Snapshot
 from specls.ide.targets import (
     directive_file,
@@ -27,7 +28,6 @@ from specls.ide.targets import (
     section_uses,
     task_path,
 )
-from specls.query import requirement_definitions, requirement_uses
 from specls.text import Position, Range
 from specls.workspace import unit_ref
 
@@ -52,11 +52,12 @@ def _requirement(
     snap: Snapshot, ids: list[str], from_path: str, declaration: bool
 ) -> list[FileRange]:
     out: list[FileRange] = []
+    index = index_for(snap.workspace)
     for rid in ids:
-        defs = requirement_definitions(snap.workspace, rid, from_path)
+        defs = index.requirement_definitions(rid, from_path)
         if declaration:
             out += [(p.doc.path, p.range) for p in defs]
-        out += [(p.doc.path, p.range) for p in requirement_uses(snap.workspace, rid, from_path)]
+        out += [(p.doc.path, p.range) for p in index.requirement_uses(rid, from_path)]
     return out + comments_naming(snap, rids=set(ids))
 
 

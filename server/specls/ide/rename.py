@@ -22,13 +22,14 @@ from dataclasses import dataclass
 
 from specls.dialect import Section, SpecDocument, parse_document
 from specls.ide.edits import Edit, SourceChange, apply_edits, sorted_change
+from specls.ide.index import index_for
 from specls.ide.lock_rewrite import lock_edits, new_hashes
 from specls.ide.snapshot import Snapshot
 from specls.ide.symbols import title_range
 from specls.ide.targets import hit_at, link_ref
 from specls.layouts import layout_of
 from specls.lock import LOCK_NAME
-from specls.query import Place, requirement_definitions, requirement_uses
+from specls.query import Place
 from specls.text import Position, Range, split_lines, utf16_len, utf16_to_codepoint
 from specls.workspace import unit_ref
 
@@ -72,7 +73,7 @@ def section_at(
     for link in doc.section_at(pos.line).links:
         if link.fragment and link.fragment_range.contains(pos):
             ref = link_ref(snap.workspace, doc.path, link)
-            found = snap.workspace.section(ref) if ref else None
+            found = index_for(snap.workspace).section(ref) if ref else None
             return (found[0], found[1], link.fragment_range) if found else None
     section = doc.section_at(pos.line)
     if section.level == 0 or not section.id:
@@ -217,7 +218,8 @@ def rename_section(
     ws = snap.workspace
     by_file: SourceChange = {}
     texts: dict[str, str] = {}
-    for other in sorted(ws.docs.values(), key=lambda d: d.path):
+    linking = set(index_for(ws).linking_docs(old_ref)) | {doc.path}
+    for other in (ws.docs[p] for p in sorted(linking) if p in ws.docs):
         text = snap.text(other.path)
         if text is None:
             continue
@@ -267,9 +269,10 @@ def rename_requirement(snap: Snapshot, doc: SpecDocument, rid: str, new_id: str)
             bad_name=True,
         )
     ws = snap.workspace
-    if new_id != rid and requirement_definitions(ws, new_id, doc.path):
+    index = index_for(ws)
+    if new_id != rid and index.requirement_definitions(new_id, doc.path):
         raise RenameRefused(f"{new_id} is already defined")
-    places = [*requirement_definitions(ws, rid, doc.path), *requirement_uses(ws, rid, doc.path)]
+    places = [*index.requirement_definitions(rid, doc.path), *index.requirement_uses(rid, doc.path)]
     by_file: SourceChange = {}
     for place in places:
         by_file.setdefault(place.doc.path, []).extend(_trace_edits(snap, place, rid, new_id))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from specls.dialect import Requirement, RequirementKind, Section, SpecDocument
+from specls.ide.index import index_for
 from specls.text import Range, split_lines, utf16_len
 from specls.workspace import Workspace
 
@@ -202,37 +203,40 @@ def _best(query: str, *names: str) -> int | None:
 
 
 def workspace_symbols(ws: Workspace, query: str) -> list[WorkspaceSymbol]:
-    """Every section and requirement ID that matches `query`, unsorted (with its score)."""
+    """Every section and requirement ID that matches `query`, unsorted (with its score).
+
+    From the workspace's index: a document none of whose names can match is
+    skipped without scoring (`Index.symbol_candidates`).
+    """
     found = []
-    for doc in ws.docs.values():
-        for section in doc.sections:
-            if section.level > 0:
-                score = _best(query, section.title, section.id)
-                if score is not None:
-                    found.append(
-                        WorkspaceSymbol(
-                            name=section.title or f"#{section.id}",
-                            kind=section_kind(section),
-                            container=f"{doc.path}#{section.id}",
-                            rel=doc.path,
-                            range=section.heading_range,
-                            score=score,
-                        )
-                    )
-            for req in section.requirements:
-                score = _best(query, req.id)
-                if score is not None:
-                    detail = requirement_detail(req)
-                    found.append(
-                        WorkspaceSymbol(
-                            name=req.id,
-                            kind=requirement_kind(req),
-                            container=f"{doc.path} · {detail}" if detail else doc.path,
-                            rel=doc.path,
-                            range=req.range,
-                            score=score,
-                        )
-                    )
+    for doc, item in index_for(ws).symbol_candidates(query):
+        score = _best(query, *item.names)
+        if score is None:
+            continue
+        section, req = item.section, item.requirement
+        if req is None:
+            found.append(
+                WorkspaceSymbol(
+                    name=section.title or f"#{section.id}",
+                    kind=section_kind(section),
+                    container=f"{doc.path}#{section.id}",
+                    rel=doc.path,
+                    range=section.heading_range,
+                    score=score,
+                )
+            )
+        else:
+            detail = requirement_detail(req)
+            found.append(
+                WorkspaceSymbol(
+                    name=req.id,
+                    kind=requirement_kind(req),
+                    container=f"{doc.path} · {detail}" if detail else doc.path,
+                    rel=doc.path,
+                    range=req.range,
+                    score=score,
+                )
+            )
     return found
 
 

@@ -24,11 +24,12 @@ from specls.dialect import (
     Section,
     SpecDocument,
 )
+from specls.ide.index import index_for
 from specls.ide.snapshot import Snapshot
 from specls.ide.tracing import tasks_naming
 from specls.layouts import layout_of
 from specls.layouts.base import EVERY
-from specls.query import Place, requirement_definitions
+from specls.query import Place
 from specls.status import Analysis, OutputStatus, UnitStatus
 from specls.text import ZERO_RANGE, Position, Range
 from specls.workspace import Workspace, resolve_path
@@ -101,8 +102,10 @@ def expand_ref(ws: Workspace, doc: SpecDocument, text: str) -> list[str]:
     """
     layout = layout_of(doc)
 
+    index = index_for(ws)
+
     def known(rid: str) -> bool:
-        return bool(requirement_definitions(ws, rid, doc.path))
+        return bool(index.requirement_definitions(rid, doc.path))
 
     out: list[str] = []
     for rid in layout.expand(text, known):
@@ -118,8 +121,7 @@ def _every(ws: Workspace, doc: SpecDocument) -> list[str]:
     scope = layout.scope(doc.path)
     return [
         r.id
-        for other in sorted(ws.docs.values(), key=lambda d: d.path)
-        if layout_of(other).scope(other.path) == scope
+        for other in index_for(ws).scope_docs(scope)
         for s in other.sections
         for r in s.requirements
         if r.kind is not RequirementKind.TASK and layout_of(other).referable(r)
@@ -135,7 +137,7 @@ def requirement_targets(ws: Workspace, doc: SpecDocument, r: Requirement) -> lis
     if layout_of(doc).base_of(doc.path) is not None:
         base = [
             p
-            for p in requirement_definitions(ws, r.id, doc.path)
+            for p in index_for(ws).requirement_definitions(r.id, doc.path)
             if (p.doc.path, p.range) != (doc.path, r.range)
         ]
         if base:
@@ -199,25 +201,13 @@ def link_ref(ws: Workspace, doc_path: str, link: Link) -> str | None:
 
 
 def section_uses(ws: Workspace, ref: str) -> list[tuple[Place, Directive]]:
-    """Every `@use` in the workspace that names the section (or document) `ref`."""
-    found: list[tuple[Place, Directive]] = []
-    for doc in sorted(ws.docs.values(), key=lambda d: d.path):
-        for s in doc.sections:
-            for d in s.directives:
-                if d.kind is DirectiveKind.USE and ws.target_ref(doc.path, d) == ref:
-                    found.append((Place(doc, s, d.target_range, d.target), d))
-    return found
+    """Every `@use` in the workspace that names the section (or document) `ref` (indexed)."""
+    return index_for(ws).section_uses(ref)
 
 
 def file_directives(ws: Workspace, rel: str) -> list[tuple[Place, Directive]]:
-    """Every directive in the workspace whose path resolves to `rel`."""
-    found: list[tuple[Place, Directive]] = []
-    for doc in sorted(ws.docs.values(), key=lambda d: d.path):
-        for s in doc.sections:
-            for d in s.directives:
-                if directive_file(doc.path, d) == rel:
-                    found.append((Place(doc, s, d.target_range, d.target), d))
-    return found
+    """Every directive in the workspace whose path resolves to `rel` (indexed)."""
+    return index_for(ws).file_directives(rel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +300,7 @@ def directive_target(snap: Snapshot, doc: SpecDocument, d: Directive) -> Target 
     if d.kind is DirectiveKind.USE:
         ref = ws.target_ref(doc.path, d)
         if ref is not None:
-            found = ws.section(ref)
+            found = index_for(ws).section(ref)
             if found is not None:
                 return section_target(*found)
             if "#" in ref:
@@ -349,7 +339,7 @@ def task_path(snap: Snapshot, doc: SpecDocument, written: str) -> str | None:
 
 def task_targets(snap: Snapshot, rel: str) -> list[Target]:
     """The tasks whose line names `rel`, then the requirements they cite."""
-    named = tasks_naming(snap.workspace, rel, lambda doc, p: task_path(snap, doc, p))
+    named = tasks_naming(snap.workspace, rel, lambda doc, p: task_path(snap, doc, p))  # indexed
     places = [n.place for n in named] + [c for n in named for c in n.cites]
     return [Target(p.doc.path, p.range, p.range) for p in places]
 
@@ -395,7 +385,7 @@ def targets_at(snap: Snapshot, rel: str, pos: Position) -> tuple[Range | None, l
         places = [
             p
             for rid in expand_ref(snap.workspace, doc, hit.requirement_ref.text)
-            for p in requirement_definitions(snap.workspace, rid, doc.path)
+            for p in index_for(snap.workspace).requirement_definitions(rid, doc.path)
         ]
         targets = [Target(p.doc.path, p.range, p.range) for p in places]
         return hit.requirement_ref.range, unique(targets)

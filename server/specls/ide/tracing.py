@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from specls.dialect import Requirement, RequirementKind, Section, SpecDocument
+from specls.ide.index import index_for
 from specls.layouts import layout_of
-from specls.query import Place, requirement_definitions
-from specls.traceability import Feature, Task, Traced, features
+from specls.query import Place
+from specls.traceability import Feature, Task, Traced
 from specls.workspace import Workspace
 
 _TEST = re.compile(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|[._-](test|spec)\.\w+$")
@@ -67,8 +68,7 @@ def _files(tasks: tuple[Task, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def feature_of(ws: Workspace, doc: SpecDocument) -> Feature | None:
-    scope = layout_of(doc).scope(doc.path)
-    return next((f for f in features(ws) if (f.layout, f.scope) == (doc.layout, scope)), None)
+    return index_for(ws).feature_of(doc)
 
 
 def task_at(feature: Feature, path: str, line: int) -> Task | None:
@@ -116,7 +116,8 @@ def tasks_naming(
 ) -> list[NamedBy]:
     """Every task whose line names `rel` (`resolve` turns a written path into a file)."""
     found: list[NamedBy] = []
-    for feature in features(ws):
+    index = index_for(ws)
+    for feature in index.features_naming(rel):
         for task in feature.tasks:
             doc = ws.docs.get(task.path)
             if doc is None or not any(resolve(doc, f) == rel for f in task.files):
@@ -129,7 +130,7 @@ def tasks_naming(
                 p
                 for rid in task.cites
                 if rid not in {q for c in task.cites for q in layout_of(doc).parents(c)}
-                for p in requirement_definitions(ws, rid, doc.path)
+                for p in index.requirement_definitions(rid, doc.path)
             )
             found.append(NamedBy(task, Place(doc, section, req.range, req.text), cites))
     return found

@@ -6,10 +6,12 @@ and VS Code's `editor.action.triggerSuggest` to open the next list at once.
 
 from __future__ import annotations
 
+from typing import Any
+
 from lsprotocol import types
 
 from specls.ide.completion import TRIGGER_CHARACTERS, CompletionItem, ItemKind, Options, completions
-from specls.lsp.convert import from_position, to_range
+from specls.lsp.convert import Json, from_position, json_range, to_range
 from specls.lsp.snapshot import Snapshot
 
 RETRIGGER = types.Command(title="Suggest", command="editor.action.triggerSuggest")
@@ -61,7 +63,39 @@ def to_item(item: CompletionItem) -> types.CompletionItem:
     )
 
 
-def run(snap: Snapshot, params: types.CompletionParams) -> types.CompletionList | None:
+_RETRIGGER_JSON = {"title": RETRIGGER.title, "command": RETRIGGER.command}
+_KIND_VALUES = {k: v.value for k, v in _KINDS.items()}
+
+
+def to_json(item: CompletionItem, ranges: dict[int, Any] | None = None) -> dict[str, Any]:
+    """`to_item` as lsprotocol's converter would write it (None fields left out): a
+    list of hundreds of section IDs is built straight into JSON (`convert.Json`).
+    `ranges` shares one JSON range between the items that share a `Range` object."""
+    found = ranges.get(id(item.range)) if ranges is not None else None
+    if found is not None and found[0] is item.range:
+        rng = found[1]
+    else:
+        rng = json_range(item.range)
+        if ranges is not None:
+            ranges[id(item.range)] = (item.range, rng)
+    out: dict[str, Any] = {"label": item.label, "kind": _KIND_VALUES[item.kind]}
+    if item.detail is not None:
+        out["detail"] = item.detail
+    if item.documentation:
+        out["documentation"] = {"kind": "markdown", "value": item.documentation}
+    if item.sort_text is not None:
+        out["sortText"] = item.sort_text
+    if item.filter_text is not None:
+        out["filterText"] = item.filter_text
+    if item.snippet:
+        out["insertTextFormat"] = types.InsertTextFormat.Snippet.value
+    out["textEdit"] = {"range": rng, "newText": item.insert_text}
+    if item.retrigger:
+        out["command"] = _RETRIGGER_JSON
+    return out
+
+
+def run(snap: Snapshot, params: types.CompletionParams) -> Json | None:
     rel = snap.rel(params.text_document.uri)
     if rel is None:
         return None
@@ -69,4 +103,5 @@ def run(snap: Snapshot, params: types.CompletionParams) -> types.CompletionList 
     items = completions(snap.ide, rel, from_position(params.position), opts)
     if not items:
         return None
-    return types.CompletionList(is_incomplete=False, items=[to_item(i) for i in items])
+    ranges: dict[int, Any] = {}
+    return Json({"isIncomplete": False, "items": [to_json(i, ranges) for i in items]})

@@ -10,6 +10,7 @@ module-level server and importing this module registers nothing.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import sys
 from dataclasses import replace
@@ -26,7 +27,7 @@ from pygls.protocol.language_server import lsp_method
 
 from specls import __version__
 from specls.config import ALWAYS_EXCLUDED, Config
-from specls.lsp import diagnostics
+from specls.lsp import convert, diagnostics
 from specls.lsp.client import Client, PyglsClient
 from specls.lsp.convert import path_to_uri, uri_to_path
 from specls.lsp.session import RootState, Session
@@ -135,15 +136,20 @@ def _utf16_only(cls: type, caps: types.ClientCapabilities) -> str:
     return types.PositionEncodingKind.Utf16
 
 
+_writes: set[asyncio.Future[Any]] = set()  # writes in flight (kept from the collector)
+
+
 class SpeclsProtocol(LanguageServerProtocol):
-    """pygls' protocol, with two changes.
+    """pygls' protocol, with three changes.
 
     A request whose params cannot be read (a position of -1 or 2**31) is
     answered InvalidParams instead of being dropped, so the client never waits
     forever. Document sync goes straight to specls' handlers: pygls' own
     document store would first apply each change to its copy and, doing so,
     clamp the change's range in place (one character short on a last line),
-    so specls' store (`documents.py`) would apply a different edit.
+    so specls' store (`documents.py`) would apply a different edit. A result
+    built in its JSON form (`convert.Json`: an outline, completion items) is
+    written as its JSON text, encoded once, not walked again by cattrs.
     """
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
@@ -162,6 +168,24 @@ class SpeclsProtocol(LanguageServerProtocol):
         if (handler := self.fm.features.get(method)) is not None:
             yield handler, (params,), None
 
+    def _send_data(self, data: Any) -> None:
+        """A `convert.Json` result goes out as its kept text; anything else as pygls sends it."""
+        body = convert.response_body(data)
+        if body is None or self.writer is None:
+            super()._send_data(data)
+            return
+        header = (
+            f"Content-Length: {len(body.encode(self.CHARSET))}\r\n"
+            f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+        )
+        written = self.writer.write(
+            ((header if self._include_headers else "") + body).encode(self.CHARSET)
+        )
+        if inspect.isawaitable(written):  # an asyncio transport's writer
+            task = asyncio.ensure_future(written)
+            _writes.add(task)
+            task.add_done_callback(_writes.discard)
+
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
             return super().structure_message(data)
@@ -178,7 +202,9 @@ def create_server() -> LanguageServer:
     from specls.lsp.routes import register_all
 
     ServerCapabilitiesBuilder.choose_position_encoding = classmethod(_utf16_only)  # type: ignore[method-assign, assignment]
-    ls = LanguageServer("specls", __version__, protocol_cls=SpeclsProtocol)
+    ls = LanguageServer(
+        "specls", __version__, protocol_cls=SpeclsProtocol, converter_factory=convert.converter
+    )
     server = Server(PyglsClient(ls))
     register_all(ls, server)
     return ls

@@ -7,6 +7,7 @@ half-applied change (STYLE §1, ruff's DocumentSnapshot).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +22,19 @@ from specls.lsp.settings import Settings
 from specls.outputs import OutputReader
 from specls.status import Analysis
 from specls.workspace import Workspace
+
+
+@functools.lru_cache(maxsize=4096)
+def _rel(root: Path, uri: str) -> str | None:
+    """A document's path in a root (`Workspace.rel`): resolving it stats every folder on
+    the way, and every request starts with it, so each URI is resolved once."""
+    path = uri_to_path(uri)
+    if path is None:
+        return None
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -40,8 +54,7 @@ class Snapshot:
         return self.workspace.root
 
     def rel(self, uri: str) -> str | None:
-        path = uri_to_path(uri)
-        return self.workspace.rel(path) if path else None
+        return _rel(self.workspace.root, uri)
 
     def uri(self, rel: str) -> str:
         return path_to_uri(self.root / rel)

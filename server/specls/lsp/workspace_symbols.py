@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 
 from lsprotocol import types
@@ -17,7 +18,7 @@ def run(
 ) -> list[types.WorkspaceSymbol]:
     query = params.query.strip()
     found = [(s.root, sym) for s in snaps for sym in workspace_symbols(s.workspace, query)]
-    found.sort(key=lambda pair: rank(pair[1]))
+    best = heapq.nsmallest(LIMIT, found, key=lambda pair: rank(pair[1]))  # sorted()[:LIMIT]
     return [
         types.WorkspaceSymbol(
             name=sym.name,
@@ -25,5 +26,5 @@ def run(
             container_name=sym.container,
             location=location(root, sym.rel, sym.range),
         )
-        for root, sym in found[:LIMIT]
+        for root, sym in best
     ]
