@@ -26,9 +26,7 @@ on random edit sequences).
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -38,6 +36,7 @@ from specls.checks import StructureChecks
 from specls.dialect import SpecDocument
 from specls.findings import Finding
 from specls.freshness import Freshness, claims, reached_by_change
+from specls.gcpause import gc_paused
 from specls.lock import LOCK_NAME, Lock, LockUnit
 from specls.lockmerge import conflict_findings
 from specls.outputs import FileState, OutputReader
@@ -770,20 +769,5 @@ def run(
     memo = previous[1].memo if previous is not None else None
     if not isinstance(memo, Memo) or not _comparable(memo.ws, ws):
         memo = None
-    with _no_cycle_collection():
+    with gc_paused():
         return _Pass(ws, reader, memo).run()
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """A pass allocates many short-lived objects next to a workspace of millions of
-    long-lived ones, and each full collection the allocations trigger walks them
-    all: a quarter of a large analysis, and the slowest keystrokes. The pass makes
-    no reference cycles worth collecting; collection resumes after it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

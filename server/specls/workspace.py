@@ -8,11 +8,9 @@ through the `FileSystem` protocol so tests can count and fake it.
 
 from __future__ import annotations
 
-import gc
 import os
 import posixpath
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -23,6 +21,7 @@ from specls.config import ALWAYS_EXCLUDED, Config, ConfigError, load_config
 from specls.dialect import Directive, Section, SpecDocument, parse_document
 from specls.findings import Code, Finding, Severity
 from specls.fsutil import read_regular
+from specls.gcpause import gc_paused
 from specls.globs import any_match
 from specls.layouts import layout_for
 from specls.lock import LOCK_NAME, Lock, LockError, load_lock
@@ -102,23 +101,6 @@ def decode_spec(path: str, data: bytes, max_size: int) -> tuple[str | None, Find
         return None, problem(line, f"invalid UTF-8 at byte {exc.start}: {exc.reason}")
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a load builds its documents.
-
-    A load allocates hundreds of thousands of objects and frees almost none (the
-    parse model holds no cycles), so every collection it triggers is wasted: on
-    the large benchmark they cost a third of a warm load and a quarter of a cold one.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 @dataclass(frozen=True)
 class Workspace:
     root: Path
@@ -149,7 +131,7 @@ class Workspace:
         # The persistent parse cache serves files on disk (a fake file system in a
         # test has no disk to keep it on).
         cache = ParseCache.open(root) if fs is REAL_FS else None
-        with _gc_paused():
+        with gc_paused():
             for rel in ws.discover(fs):
                 doc, problem = ws._read(rel, fs, cache)
                 if doc is not None:
