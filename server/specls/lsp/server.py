@@ -102,17 +102,28 @@ class Server:
 
     def notify_status(self, state: RootState) -> None:
         snap = state.snapshot
-        outputs = sorted({path_to_uri(snap.root / p) for p in snap.analysis.owners})
         self.client.notify(
             "specls/status",
             {
                 "root": path_to_uri(snap.root),
                 "counts": snap.analysis.counts(),
-                "outputs": outputs,
+                "outputs": self._output_uris(state),
                 "busy": state.busy > 0,
                 "globs": client_globs(snap.workspace.config),
             },
         )
+
+    def _output_uris(self, state: RootState) -> list[str]:
+        """The root's output files as URIs, made again only when the set changes: sent
+        after every analysis, and on a 10,000-output root making them was most of a
+        keystroke's time on the event loop."""
+        paths = frozenset(state.snapshot.analysis.owners)
+        kept = self.session.status_outputs.get(state.root)
+        if kept is not None and kept[0] == paths:
+            return kept[1]
+        uris = sorted(path_to_uri(state.root / p) for p in paths)
+        self.session.status_outputs[state.root] = (paths, uris)
+        return uris
 
     # --- routing ----------------------------------------------------------------------
 
