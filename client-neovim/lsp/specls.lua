@@ -53,7 +53,7 @@ return {
   settings = {
     specls = {
       trusted = false,
-      debounce = 150,
+      debounce = 50,
     },
   },
   capabilities = {

@@ -15,7 +15,7 @@ export interface ServerConfig {
   debounce: number;
 }
 
-export const DEFAULT_DEBOUNCE = 150;
+export const DEFAULT_DEBOUNCE = 50;
 export const DEFAULT_ALLOW = ['tangle'];
 
 function stringList(value: unknown, fallback: string[]): string[] {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { answerConfigurationItem, serverArgs, serverPath, toServerConfig } from '../src/config';
 
 test('defaults follow docs/protocol.md', () => {
-  assert.deepEqual(toServerConfig({}, false), { trusted: false, generators: { allow: ['tangle'] }, debounce: 150 });
+  assert.deepEqual(toServerConfig({}, false), { trusted: false, generators: { allow: ['tangle'] }, debounce: 50 });
 });
 
 test('settings become the protocol shape', () => {
@@ -13,7 +13,7 @@ test('settings become the protocol shape', () => {
 });
 
 test('malformed values fall back or clamp', () => {
-  assert.equal(toServerConfig({ debounce: 'fast' }, true).debounce, 150);
+  assert.equal(toServerConfig({ debounce: 'fast' }, true).debounce, 50);
   assert.equal(toServerConfig({ debounce: -5 }, true).debounce, 0);
   assert.equal(toServerConfig({ debounce: 1e9 }, true).debounce, 5000);
   assert.deepEqual(toServerConfig({ generators: { allow: 'tangle' } }, true).generators.allow, ['tangle']);
@@ -34,7 +34,7 @@ test('workspace/configuration answers', () => {
   const cfg = toServerConfig({}, true);
   assert.deepEqual(answerConfigurationItem('specls', cfg), cfg);
   assert.equal(answerConfigurationItem('specls.trusted', cfg), true);
-  assert.equal(answerConfigurationItem('specls.debounce', cfg), 150);
+  assert.equal(answerConfigurationItem('specls.debounce', cfg), 50);
   assert.equal(answerConfigurationItem('editor', cfg), undefined);
   assert.equal(answerConfigurationItem(undefined, cfg), undefined);
 });

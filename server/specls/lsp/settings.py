@@ -18,7 +18,7 @@ class Settings(BaseModel):
 
     trusted: bool = False
     generators: GeneratorSettings = Field(default_factory=GeneratorSettings)
-    debounce: int = 150  # milliseconds
+    debounce: int = 50  # milliseconds (see Session.schedule)
 
     def allows(self, generator: str) -> bool:
         """External generators run only in a trusted workspace and when allowed."""
