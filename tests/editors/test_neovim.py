@@ -124,7 +124,7 @@ def test_other_editors_snippets_parse() -> None:
     assert helix["language-server"]["specls"] == {
         "command": "specls",
         "args": ["serve"],
-        "config": {"specls": {"trusted": False, "debounce": 150}},
+        "config": {"specls": {"trusted": False, "debounce": 50}},
     }
     assert "specls" in helix["language"][0]["language-servers"]
 

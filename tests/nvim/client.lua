@@ -42,7 +42,7 @@ H.run(function()
       config.before_init(params, config)
       H.eq(params.initializationOptions.trusted, config.settings.specls.trusted, 'settings mirror init options')
       H.eq(1, params.initializationOptions.other, 'keeps other init options')
-      H.eq(150, params.initializationOptions.debounce, 'debounce sent')
+      H.eq(50, params.initializationOptions.debounce, 'debounce sent')
       return params.initializationOptions.trusted
     end
     H.eq(false, init(nil, nil, false), 'untrusted by default')
