@@ -40,6 +40,9 @@ class FileSystem(Protocol):
 
 
 class RealFileSystem:
+    # what it reads is on disk, so the persistent parse cache may serve it
+    on_disk = True
+
     def read_bytes(self, path: Path) -> bytes:
         return read_regular(path)  # a FIFO or device: OSError, never a hang
 
@@ -128,9 +131,9 @@ class Workspace:
         ws = cls(root=root).with_config_reloaded().with_lock_reloaded(fs)
         docs: dict[str, SpecDocument] = {}
         unreadable: dict[str, Finding] = {}
-        # The persistent parse cache serves files on disk (a fake file system in a
-        # test has no disk to keep it on).
-        cache = ParseCache.open(root) if fs is REAL_FS else None
+        # The persistent parse cache serves files on disk (the real file system, or
+        # the server's counting view of it); a fake one in a test has no disk.
+        cache = ParseCache.open(root) if getattr(fs, "on_disk", False) else None
         with gc_paused():
             for rel in ws.discover(fs):
                 doc, problem = ws._read(rel, fs, cache)

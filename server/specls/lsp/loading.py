@@ -75,6 +75,8 @@ class CountingFS:
     """The real file system, counting the spec documents read (for progress)
     and walking the root once (discovery and load share the walk)."""
 
+    on_disk = True  # the real file system underneath: the parse cache applies
+
     def __init__(self, on_read: Callable[[int], None]) -> None:
         from specls.workspace import REAL_FS
 
