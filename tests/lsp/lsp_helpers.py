@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
 from pygls.uris import from_fs_path
@@ -109,6 +110,22 @@ def frame(message: dict[str, object]) -> bytes:
     """A JSON-RPC message with its `Content-Length` header, for tests that talk raw LSP."""
     body = json.dumps(message).encode()
     return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def split_frame(buffer: bytes) -> tuple[dict[str, Any] | None, bytes]:
+    """The first whole JSON-RPC message in `buffer` and what follows it, or
+    (None, buffer) while its bytes have not all arrived."""
+    head, sep, rest = buffer.partition(b"\r\n\r\n")
+    if not sep:
+        return None, buffer
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length")
+    )
+    if len(rest) < length:
+        return None, buffer
+    return json.loads(rest[:length]), rest[length:]
 
 
 def initialize_message(root: Path, **params: object) -> dict[str, object]:

@@ -3,7 +3,6 @@ the unsigned range, `exit` with and without `shutdown`. Every request is answere
 
 from __future__ import annotations
 
-import json
 import select
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lsp_helpers import frame, initialize_message, uri
+from lsp_helpers import frame, initialize_message, split_frame, uri
 
 
 class Raw:
@@ -36,16 +35,9 @@ class Raw:
         assert self.proc.stdout is not None
         fd = self.proc.stdout.fileno()
         while True:
-            head, sep, rest = self.buffer.partition(b"\r\n\r\n")
-            if sep:
-                length = next(
-                    int(line.split(b":")[1])
-                    for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length")
-                )
-                if len(rest) >= length:
-                    self.buffer = rest[length:]
-                    return json.loads(rest[:length])  # type: ignore[no-any-return]
+            message, self.buffer = split_frame(self.buffer)
+            if message is not None:
+                return message
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
                 raise AssertionError("no answer from the server")

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import pytest_lsp
 from lsp_config import CLIENTS, init_params, install_handlers, uri
-from lsp_helpers import frame, wait_for
+from lsp_helpers import frame, split_frame, wait_for
 from lsprotocol import converters, types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
@@ -328,23 +328,15 @@ class Raw:
         assert self.proc.stdout is not None
         deadline = time.monotonic() + timeout
         while True:
-            head, sep, rest = self.buffer.partition(b"\r\n\r\n")
-            if sep:
-                length = next(
-                    int(line.split(b":")[1])
-                    for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length")
-                )
-                if len(rest) >= length:
-                    self.buffer = rest[length:]
-                    message = json.loads(rest[:length])
-                    self.seen.append(message)
-                    if "method" in message and "id" in message:
-                        answer = [None] if message["method"] == "workspace/configuration" else None
-                        self.send({"jsonrpc": "2.0", "id": message["id"], "result": answer})
-                    if test(message):
-                        return message  # type: ignore[no-any-return]
-                    continue
+            message, self.buffer = split_frame(self.buffer)
+            if message is not None:
+                self.seen.append(message)
+                if "method" in message and "id" in message:
+                    answer = [None] if message["method"] == "workspace/configuration" else None
+                    self.send({"jsonrpc": "2.0", "id": message["id"], "result": answer})
+                if test(message):
+                    return message
+                continue
             remaining = deadline - time.monotonic()
             fd = self.proc.stdout.fileno()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
