@@ -52,7 +52,7 @@ class Json:
         """The JSON text, encoded once: a result kept per document version (an outline)
         is written again without encoding it again."""
         if self._text is None:
-            self._text = json.dumps(self.value)
+            self._text = json.dumps(self.value, separators=(",", ":"))  # no padding: big answers
         return self._text
 
     def __repr__(self) -> str:
