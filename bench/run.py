@@ -269,6 +269,18 @@ def _generic_handlers() -> dict[str, Handler]:
     }
 
 
+# every request figure; the peer answers a subset
+REQUESTS = (
+    "completion",
+    "hover",
+    "definition",
+    "references",
+    "documentSymbol",
+    "workspaceSymbol",
+    "regenerate",
+)
+
+
 def specls_server() -> Server:
     def handlers(layout: Layout, buffers: dict[str, str]) -> dict[str, Handler]:
         h = _generic_handlers()
@@ -279,15 +291,7 @@ def specls_server() -> Server:
         "specls",
         [sys.executable, "-m", "specls", "serve"],
         push_diagnostics=True,
-        supports={
-            "completion",
-            "hover",
-            "definition",
-            "references",
-            "documentSymbol",
-            "workspaceSymbol",
-            "regenerate",
-        },
+        supports=set(REQUESTS),
         handlers=handlers,
     )
 
@@ -300,15 +304,7 @@ def trivial_server() -> Server:
         "trivial pygls",
         [sys.executable, str(HERE / "trivial_server.py")],
         push_diagnostics=True,
-        supports={
-            "completion",
-            "hover",
-            "definition",
-            "references",
-            "documentSymbol",
-            "workspaceSymbol",
-            "regenerate",
-        },
+        supports=set(REQUESTS),
         handlers=handlers,
     )
 

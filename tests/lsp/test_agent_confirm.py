@@ -14,6 +14,8 @@ from lsp_config import CLIENTS, init_params, install_handlers
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
+from tests.helpers import tree_bytes
+
 FAKES = Path(__file__).resolve().parents[1] / "agents" / "fakes"
 USERS_PY = "src/shop/users.py"
 USER_MODEL = "specs/users.spec.md#user-model"
@@ -27,17 +29,6 @@ AGENT_ENV = {
 SERVER = ClientServerConfig(
     server_command=[sys.executable, "-m", "specls", "serve"], server_env=AGENT_ENV
 )
-
-
-def tree_bytes(root: Path) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    for dirpath, _, names in os.walk(root):
-        for name in names:
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
-            if not rel.startswith(".specls/cache/"):  # derived: any load may add to it
-                out[rel] = path.read_bytes()
-    return out
 
 
 @pytest_lsp.fixture(config=SERVER, params=CLIENTS)

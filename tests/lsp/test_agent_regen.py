@@ -4,7 +4,6 @@ hand-edited output with each answer; cancel; an untrusted workspace."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,21 +13,12 @@ from inprocess import InProcess
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
+from tests.helpers import tree_bytes
+
 FAKES = Path(__file__).resolve().parents[1] / "agents" / "fakes"
 USERS_SPEC = "specs/users.spec.md"
 USERS_PY = "src/shop/users.py"
 USER_MODEL = "specs/users.spec.md#user-model"
-
-
-def tree_bytes(root: Path) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    for dirpath, _, names in os.walk(root):
-        for name in names:
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
-            if not rel.startswith(".specls/cache/"):  # derived: any load may add to it
-                out[rel] = path.read_bytes()
-    return out
 
 
 def fake_bin(where: Path, marker: Path) -> Path:

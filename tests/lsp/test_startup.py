@@ -208,19 +208,24 @@ async def test_initialize_is_answered_before_the_load_finishes(
     assert (diag.range.start.line, diag.range.start.character) == (4, 12)
 
 
-async def test_progress_begin_reports_end_with_the_clients_token(
-    slow_client: LanguageClient,
-) -> None:
-    root: Path = slow_client.root  # type: ignore[attr-defined]
-    await wait_for(lambda: slow_client.status_notes, timeout=60)  # type: ignore[attr-defined]
+async def _loaded(client: LanguageClient) -> None:
+    """The root's first diagnostics went out and its loading progress ended."""
+    await wait_for(lambda: client.status_notes, timeout=60)  # type: ignore[attr-defined]
     await wait_for(
         lambda: any(
             isinstance(v, types.WorkDoneProgressEnd)
-            for vs in slow_client.progress_reports.values()
+            for vs in client.progress_reports.values()
             for v in vs
         ),
         timeout=20,
     )
+
+
+async def test_progress_begin_reports_end_with_the_clients_token(
+    slow_client: LanguageClient,
+) -> None:
+    root: Path = slow_client.root  # type: ignore[attr-defined]
+    await _loaded(slow_client)
     [(token, values)] = [(t, v) for t, v in slow_client.progress_reports.items() if v]
     # the token is one the client created (pytest-lsp warns and records it otherwise)
     assert isinstance(values[0], types.WorkDoneProgressBegin)
@@ -266,15 +271,7 @@ async def test_requests_during_the_load_get_the_loaded_answer(
         for s in found
     ), found
     # the editor opened a document while the root loaded: the load was kept, not redone
-    await wait_for(lambda: slow_client.status_notes, timeout=60)  # type: ignore[attr-defined]
-    await wait_for(
-        lambda: any(
-            isinstance(v, types.WorkDoneProgressEnd)
-            for vs in slow_client.progress_reports.values()
-            for v in vs
-        ),
-        timeout=20,
-    )
+    await _loaded(slow_client)
     begins = [
         v
         for vs in slow_client.progress_reports.values()
